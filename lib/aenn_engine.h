@@ -1,0 +1,46 @@
+/* aenn_engine: runs an AennModel over a frame, in horizontal strips with
+ * every layer fused per strip (each strip recomputes the rows its
+ * receptive field needs, so no full-frame intermediate exists), the strips
+ * spread over a GuPool. The result does not depend on the thread count or
+ * the strip height: every row is computed by the same arithmetic wherever
+ * its strip starts. */
+#ifndef __AENN_ENGINE_H__
+#define __AENN_ENGINE_H__
+
+#include <glib.h>
+#include "aenn_model.h"
+#include "gu_cpu.h"
+#include "gu_pool.h"
+
+G_BEGIN_DECLS
+
+typedef struct _AennPlan AennPlan;
+
+/* path: GU_PATH_AUTO for gu_path_default () (the best the CPU runs, or
+ * GST_UNSUPERVISED_KERNELS). The model must outlive the plan. */
+AennPlan *aenn_plan_new (const AennModel * model, GuPath path,
+    GError ** error);
+void aenn_plan_free (AennPlan * plan);
+GuPath aenn_plan_get_path (const AennPlan * plan);
+const gchar *aenn_plan_get_path_name (const AennPlan * plan);
+
+/* Allocates every scratch buffer for frames of width x height run on pool
+ * (NULL: the calling thread only); strip_rows 0 picks a height. Nothing is
+ * allocated by aenn_plan_process afterwards. */
+gboolean aenn_plan_prepare (AennPlan * plan, guint width, guint height,
+    GuPool * pool, guint strip_rows, GError ** error);
+guint aenn_plan_get_n_strips (const AennPlan * plan);
+guint aenn_plan_get_strip_rows (const AennPlan * plan);
+/* Bytes of scratch per thread. */
+gsize aenn_plan_get_scratch_size (const AennPlan * plan);
+
+/* src, dst: in_channels planes of height rows of width floats, rows
+ * src_stride and dst_stride floats apart; dst must not overlap src. sigma is
+ * the noise standard deviation on the 0..255 scale (the network sees a
+ * plane of sigma / 255). */
+void aenn_plan_process (AennPlan * plan, const float *const *src,
+    gsize src_stride, float *const *dst, gsize dst_stride, float sigma);
+
+G_END_DECLS
+
+#endif
