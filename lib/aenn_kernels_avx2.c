@@ -37,6 +37,7 @@ block (float *const *out, const float *const *in, int x, int n, int in_c,
   __m256 acc0[6], acc1[6];
   __m256i m0 = tail_mask (n), m1 = tail_mask (n - 8);
 
+#pragma GCC unroll 8
   for (int j = 0; j < nb; j++)
     acc0[j] = acc1[j] = _mm256_set1_ps (bias[o + j]);
   for (int ic = 0; ic < in_c; ic++)
@@ -52,7 +53,8 @@ block (float *const *out, const float *const *in, int x, int n, int in_c,
           v0 = _mm256_loadu_ps (r + dx);
           v1 = _mm256_loadu_ps (r + dx + 8);
         }
-        for (int j = 0; j < nb; j++) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < nb; j++) {
           __m256 c = _mm256_broadcast_ss (wp + (gsize) j * taps + dx);
           acc0[j] = _mm256_fmadd_ps (v0, c, acc0[j]);
           acc1[j] = _mm256_fmadd_ps (v1, c, acc1[j]);
@@ -61,6 +63,7 @@ block (float *const *out, const float *const *in, int x, int n, int in_c,
     }
   {
     __m256 s = _mm256_set1_ps (slope);
+#pragma GCC unroll 8
     for (int j = 0; j < nb; j++) {
       __m256 a = act_256 (acc0[j], act, s), b = act_256 (acc1[j], act, s);
       if (tail) {

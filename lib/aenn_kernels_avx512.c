@@ -28,6 +28,7 @@ block (float *const *out, const float *const *in, int x, __mmask16 m0,
   const int taps = in_c * k * k, half = k / 2;
   __m512 acc0[8], acc1[8];
 
+#pragma GCC unroll 8
   for (int j = 0; j < nb; j++)
     acc0[j] = acc1[j] = _mm512_set1_ps (bias[o + j]);
   for (int ic = 0; ic < in_c; ic++)
@@ -37,7 +38,8 @@ block (float *const *out, const float *const *in, int x, __mmask16 m0,
       for (int dx = 0; dx < k; dx++) {
         __m512 v0 = _mm512_maskz_loadu_ps (m0, r + dx);
         __m512 v1 = _mm512_maskz_loadu_ps (m1, r + dx + 16);
-        for (int j = 0; j < nb; j++) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < nb; j++) {
           __m512 c = _mm512_set1_ps (wp[(gsize) j * taps + dx]);
           acc0[j] = _mm512_fmadd_ps (v0, c, acc0[j]);
           acc1[j] = _mm512_fmadd_ps (v1, c, acc1[j]);
@@ -46,6 +48,7 @@ block (float *const *out, const float *const *in, int x, __mmask16 m0,
     }
   {
     __m512 s = _mm512_set1_ps (slope);
+#pragma GCC unroll 8
     for (int j = 0; j < nb; j++) {
       _mm512_mask_storeu_ps (out[o + j] + x, m0, act_512 (acc0[j], act, s));
       _mm512_mask_storeu_ps (out[o + j] + x + 16, m1, act_512 (acc1[j], act,
