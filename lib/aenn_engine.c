@@ -222,9 +222,45 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
         if (r[2 * t] < r[2 * t + 1])
           max_rows[t] = MAX (max_rows[t], (guint) (r[2 * t + 1] - r[2 * t]));
     }
-    for (guint t = 0; t < nt; t++) {
-      plan->toff[t] = off;
-      off += (gsize) max_rows[t] * m->tensors[t].channels * plan->rs[t];
+    /* tensors whose lives do not overlap share memory: a tensor lives from
+     * the layer that makes it to the last layer that reads it (x from
+     * before the first layer, the output to the end), and a block is
+     * reused only once its last reader has run, never by that reader */
+    {
+      gint *last = g_new (gint, nt);
+      gint *blk_free = g_new (gint, nt);        /* (n_blocks) */
+      gsize *blk_off = g_new (gsize, nt), *blk_size = g_new (gsize, nt);
+      guint n_blocks = 0;
+      for (guint t = 0; t < nt; t++)
+        last[t] = t == (guint) m->output ? G_MAXINT : -1;
+      for (guint i = 0; i < m->n_layers; i++) {
+        for (guint j = 0; j < m->layers[i].n_in; j++)
+          last[m->layers[i].in[j]] = (gint) i;
+      }
+      /* tensors in the order they are made: x, then layer outputs */
+      for (gint i = -1; i < (gint) m->n_layers; i++) {
+        guint t = i < 0 ? 0 : (guint) m->layers[i].out;
+        gsize need = (gsize) max_rows[t] * m->tensors[t].channels
+            * plan->rs[t];
+        guint b, best = n_blocks;
+        need = (need + 15) / 16 * 16;
+        for (b = 0; b < n_blocks; b++)
+          if (blk_free[b] < i && blk_size[b] >= need
+              && (best == n_blocks || blk_size[b] < blk_size[best]))
+            best = b;
+        if (best == n_blocks) {
+          blk_off[n_blocks] = off;
+          blk_size[n_blocks] = need;
+          off += need;
+          n_blocks++;
+        }
+        blk_free[best] = last[t];
+        plan->toff[t] = blk_off[best];
+      }
+      g_free (last);
+      g_free (blk_free);
+      g_free (blk_off);
+      g_free (blk_size);
     }
     g_free (max_rows);
   }
