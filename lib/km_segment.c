@@ -159,7 +159,7 @@ km_params_init (KmParams * p)
   p->mode = KM_MODE_POSTERIZE;
   p->space = KM_SPACE_RGB;
   p->spatial_weight = 0.0;
-  p->sample_fraction = 0.05;
+  p->sample_fraction = 0.02;
   p->warm_start = TRUE;
   p->boundary_rgb = 0xff0000;
 }
