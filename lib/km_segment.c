@@ -215,7 +215,9 @@ free_scratch (KmSegmenter * seg)
 static void
 alloc_scratch (KmSegmenter * seg)
 {
-  gsize row = seg->width + PAD, chunk = KM_CHUNK + PAD;
+  /* rows of u8[] are read as 16-bit pairs by ORC, which needs them
+   * aligned: keep each row a multiple of 16 bytes */
+  gsize row = (seg->width + PAD + 15) & ~(gsize) 15, chunk = KM_CHUNK + PAD;
 
   free_scratch (seg);
   if (!seg->have_format)
