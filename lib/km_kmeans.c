@@ -21,6 +21,7 @@ struct _KmKMeans
   KmRng rng;
   guint max_iterations;
   double tolerance;
+  double cut_inertia;           /* first-pass inertia that aborts refine */
   float a[KM_MAX_FEATURES * KM_MAX_FEATURES];   /* (nf, nf) metric */
 
   float *centroids;             /* (k, nf) */
@@ -104,7 +105,7 @@ km_kmeans_new (guint nf, guint nc, guint k, const KmKernels * kern)
   km->k = k;
   km->kern = kern;
   km->max_iterations = 20;
-  km->tolerance = 1e-3;
+  km->tolerance = 0.1;
   for (guint i = 0; i < nf; i++)
     km->a[i * nf + i] = 1.0f;
   km->centroids = g_new0 (float, (gsize) k * nf);
@@ -153,6 +154,12 @@ void
 km_kmeans_set_tolerance (KmKMeans * km, double tolerance)
 {
   km->tolerance = tolerance;
+}
+
+void
+km_kmeans_set_cut_inertia (KmKMeans * km, double inertia)
+{
+  km->cut_inertia = inertia;
 }
 
 void
@@ -220,14 +227,20 @@ metric_dist (const KmKMeans * km, const float *x, const float *y)
 void
 km_kmeans_compute_q (const KmKMeans * km, KmData * d, float *q)
 {
-  guint nf = km->nf;
+  guint nf = km->nf, n = d->n;
 
-  for (guint i = 0; i < d->n; i++) {
-    float x[KM_MAX_FEATURES], z[KM_MAX_FEATURES] = { 0 };
-    for (guint c = 0; c < nf; c++)
-      x[c] = d->f[c][i];
-    q[i] = (float) metric_dist (km, x, z);
-  }
+  /* plane by plane, so that the compiler vectorizes the inner loops */
+  memset (q, 0, n * sizeof (float));
+  for (guint r = 0; r < nf; r++)
+    for (guint c = r; c < nf; c++) {
+      float arc = km->a[r * nf + c] * (r == c ? 1.0f : 2.0f);
+      const float *restrict fr = d->f[r], *restrict fc = d->f[c];
+      float *restrict qq = q;
+      if (arc == 0.0f)
+        continue;
+      for (guint i = 0; i < n; i++)
+        qq[i] += arc * fr[i] * fc[i];
+    }
   d->q = q;
 }
 
@@ -430,6 +443,11 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
       changed += km->bchanged[t];
     }
     res->inertia = inertia;
+    if (it == 0 && km->cut_inertia > 0.0 && inertia > km->cut_inertia) {
+      /* the centroids no longer fit the data: leave them to the caller */
+      res->stop = KM_STOP_CUT;
+      break;
+    }
     memcpy (km->counts, km->bcounts, sizeof (guint64) * k);
 
     for (guint j = 0; j < k; j++) {
@@ -478,7 +496,8 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
   }
   g_debug ("k-means: stopped after %u iterations (%s), inertia %g",
       res->iterations, res->stop == KM_STOP_CONVERGED ? "converged" :
-      res->stop == KM_STOP_TOLERANCE ? "tolerance" : "max-iterations",
+      res->stop == KM_STOP_TOLERANCE ? "tolerance" :
+      res->stop == KM_STOP_CUT ? "cut" : "max-iterations",
       res->inertia);
 }
 

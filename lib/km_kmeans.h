@@ -35,8 +35,10 @@ typedef struct
 typedef enum
 {
   KM_STOP_CONVERGED,            /* no sample changed cluster */
-  KM_STOP_TOLERANCE,            /* largest centroid move below tolerance */
+  KM_STOP_TOLERANCE,            /* largest centroid move below tolerance
+                                 * (default 0.1, in feature units) */
   KM_STOP_MAX_ITERATIONS,
+  KM_STOP_CUT,                  /* first inertia above the cut threshold */
 } KmStop;
 
 typedef struct
@@ -56,6 +58,9 @@ void km_kmeans_set_seed (KmKMeans * km, guint64 seed);
 void km_kmeans_set_max_iterations (KmKMeans * km, guint max_iterations);
 void km_kmeans_set_tolerance (KmKMeans * km, double tolerance);
 void km_kmeans_set_metric (KmKMeans * km, const float *a);
+/* When the first assignment of a refine has a larger inertia than this,
+ * refine stops there with KM_STOP_CUT and leaves the centroids (0: off). */
+void km_kmeans_set_cut_inertia (KmKMeans * km, double inertia);
 guint km_kmeans_get_k (const KmKMeans * km);
 guint km_kmeans_get_nf (const KmKMeans * km);
 const float *km_kmeans_get_metric (const KmKMeans * km);

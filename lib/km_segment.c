@@ -19,6 +19,7 @@
 #define STRIP_ROWS 16           /* rows per task; even, for 4:2:0 chroma */
 #define MIN_SAMPLES 4096
 #define CUT_RATIO 2.0           /* warm inertia over last inertia: a cut */
+#define INIT_ITERATIONS_FACTOR 4        /* max-iterations after k-means++ */
 #define PAD 8                   /* scratch beyond the row end */
 
 G_DEFINE_QUARK (km-segment-error-quark, km_segment_error);
@@ -158,7 +159,7 @@ km_params_init (KmParams * p)
   p->mode = KM_MODE_POSTERIZE;
   p->space = KM_SPACE_RGB;
   p->spatial_weight = 0.0;
-  p->sample_fraction = 0.05;
+  p->sample_fraction = 0.02;
   p->warm_start = TRUE;
   p->boundary_rgb = 0xff0000;
 }
@@ -214,7 +215,9 @@ free_scratch (KmSegmenter * seg)
 static void
 alloc_scratch (KmSegmenter * seg)
 {
-  gsize row = seg->width + PAD, chunk = KM_CHUNK + PAD;
+  /* rows of u8[] are read as 16-bit pairs by ORC, which needs them
+   * aligned: keep each row a multiple of 16 bytes */
+  gsize row = (seg->width + PAD + 15) & ~(gsize) 15, chunk = KM_CHUNK + PAD;
 
   free_scratch (seg);
   if (!seg->have_format)
@@ -602,16 +605,26 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
   if (!seg->params.warm_start) {
     init = TRUE;
     km_kmeans_set_seed (km, seg->params.seed);
-  } else if (!init) {
-    double warm = km_kmeans_inertia (km, &seg->data);
-    if (warm > CUT_RATIO * seg->last_inertia + (double) seg->n_samples * nf) {
+  }
+  if (!init) {
+    /* a scene cut shows as a jump of the inertia of the old centroids */
+    km_kmeans_set_cut_inertia (km, CUT_RATIO * seg->last_inertia
+        + (double) seg->n_samples * nf);
+    km_kmeans_refine (km, &seg->data, &res);
+    km_kmeans_set_cut_inertia (km, 0.0);
+    if (res.stop == KM_STOP_CUT) {
       init = TRUE;
       stats->scene_cut = TRUE;
     }
   }
-  if (init)
+  if (init) {
+    /* from k-means++, Lloyd needs more steps than a warm start */
     km_kmeans_init_plusplus (km, &seg->data);
-  km_kmeans_refine (km, &seg->data, &res);
+    km_kmeans_set_max_iterations (km, INIT_ITERATIONS_FACTOR *
+        seg->params.max_iterations);
+    km_kmeans_refine (km, &seg->data, &res);
+    km_kmeans_set_max_iterations (km, seg->params.max_iterations);
+  }
 
   if (init && have_old) {
     /* keep the ids of the last frame: match new centroids to old ones */
@@ -829,16 +842,24 @@ label_rows (KmSegmenter * seg, Scratch * s, const KmImage * in, guint r0,
   }
 }
 
-/* Gathers palette channel c over a label row into a byte row padded to an
- * even length. */
+/* Gathers palette channel c over a label row (ORC has no table lookup). */
 static void
-gather (const KmSegmenter * seg, guint c, const guint8 * lab, guint8 * dst)
+gather (const KmSegmenter * seg, guint c, const guint8 * restrict lab,
+    guint8 * restrict dst)
 {
-  const guint8 *pal = seg->pal[c];
+  const guint8 *restrict pal = seg->pal[c];
   guint w = seg->width;
   for (guint x = 0; x < w; x++)
     dst[x] = pal[lab[x]];
-  dst[w] = dst[w - 1];
+}
+
+/* ... into a scratch row, padded to an even length for pair kernels */
+static void
+gather_pad (const KmSegmenter * seg, guint c, const guint8 * lab,
+    guint8 * dst)
+{
+  gather (seg, c, lab, dst);
+  dst[seg->width] = dst[seg->width - 1];
 }
 
 static void
@@ -858,13 +879,13 @@ write_chroma_rows (KmSegmenter * seg, Scratch * s, KmImage * out, guint r0,
 
     for (guint c = 0; c < 2; c++) {
       guint8 *ta = s->u8[c * 2], *tb = s->u8[c * 2 + 1];
-      gather (seg, 1 + c, la, ta);
+      gather_pad (seg, 1 + c, la, ta);
       if (fmt->x_sub == 0) {
         chroma[c] = ta;
         continue;
       }
       if (ys) {
-        gather (seg, 1 + c, lb, tb);
+        gather_pad (seg, 1 + c, lb, tb);
         k->avg2x2_u8 (chroma[c], (const guint16 *) ta,
             (const guint16 *) tb, (int) cw);
       } else {
@@ -906,34 +927,34 @@ write_rows (KmSegmenter * seg, Scratch * s, const KmImage * in,
     const guint8 *i = in->data[0] + (gsize) y * in->stride[0];
 
     switch (fmt->layout) {
-      case KM_LAYOUT_PACKED4:
+      case KM_LAYOUT_PACKED4:{
+        guint32 *restrict dst = s->row32;
+        const guint32 *restrict pal = seg->pal32;
         for (guint x = 0; x < w; x++)
-          s->row32[x] = seg->pal32[lab[x]];
+          dst[x] = pal[lab[x]];
         k->merge_u32 ((guint32 *) o, s->row32, (const guint32 *) i,
             (int) (0xffu << (fmt->pos[3] * 8)), (int) w);
         break;
+      }
       case KM_LAYOUT_PACKED3:
         for (guint x = 0; x < w; x++, o += 3)
           for (guint c = 0; c < 3; c++)
             o[fmt->pos[c]] = seg->pal[c][lab[x]];
         break;
       case KM_LAYOUT_GRAY:
-        for (guint x = 0; x < w; x++)
-          o[x] = seg->pal[0][lab[x]];
+        gather (seg, 0, lab, o);
         break;
       case KM_LAYOUT_PLANAR:
       case KM_LAYOUT_SEMIPLANAR:{
         guint p = fmt->layout == KM_LAYOUT_PLANAR ? fmt->plane[0] : 0;
-        guint8 *yo = out->data[p] + (gsize) y * out->stride[p];
-        for (guint x = 0; x < w; x++)
-          yo[x] = seg->pal[0][lab[x]];
+        gather (seg, 0, lab, out->data[p] + (gsize) y * out->stride[p]);
         break;
       }
       case KM_LAYOUT_PACKED422:{
         guint cw = (w + 1) / 2;
-        gather (seg, 0, lab, s->u8[0]);
-        gather (seg, 1, lab, s->u8[1]);
-        gather (seg, 2, lab, s->u8[2]);
+        gather_pad (seg, 0, lab, s->u8[0]);
+        gather_pad (seg, 1, lab, s->u8[1]);
+        gather_pad (seg, 2, lab, s->u8[2]);
         k->avg2_u8 (s->u8[3], (const guint16 *) s->u8[1], (int) cw);
         k->avg2_u8 (s->u8[4], (const guint16 *) s->u8[2], (int) cw);
         k->pack_yuv422_u8 ((guint32 *) o, (const guint16 *) s->u8[0],

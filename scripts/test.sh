@@ -1,0 +1,45 @@
+#!/bin/sh
+# Builds and runs the whole test suite: a release-like build, then an
+# AddressSanitizer/UBSan build; warnings are errors. Prints the totals as
+# its last line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+scripts/deps.sh build || exit 1
+
+status=0
+run_suite () {
+  dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" -Dwerror=true -Dtests=enabled "$@" >"$dir.setup.log" 2>&1 \
+      || { cat "$dir.setup.log"; return 1; }
+  fi
+  ninja -C "$dir" || return 1
+  meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+}
+
+run_suite build-test || status=1
+# ASan and UBSan: leaks and undefined behaviour fail the run
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_suite build-test-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbuildtype=debug || status=1
+
+python3 - build-test build-test-asan <<'PY'
+import json, os, sys
+passed = failed = skipped = 0
+for d in sys.argv[1:]:
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        failed += 1
+        continue
+    for line in open(log):
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+exit $status
