@@ -676,8 +676,14 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   KmImage in, out;
   KmFrameStats stats;
   GError *err = NULL;
+  GstClockTime stream_time;
 
-  gst_object_sync_values (GST_OBJECT (self), GST_BUFFER_PTS (inframe->buffer));
+  stream_time = gst_segment_to_stream_time (&GST_BASE_TRANSFORM
+      (self)->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (inframe->buffer));
+  /* controlled properties follow stream time; buffers without a
+   * timestamp are valid and leave them as they are */
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
+    gst_object_sync_values (GST_OBJECT (self), stream_time);
 
   GST_OBJECT_LOCK (self);
   params = self->params;
