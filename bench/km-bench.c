@@ -15,6 +15,7 @@
 typedef struct
 {
   guint8 *buf[3];
+  guint rows[3];
   KmImage im;
 } Frame;
 
@@ -22,61 +23,25 @@ typedef struct
 static void
 frame_alloc (Frame * f, const KmFormat * fmt, guint w, guint h)
 {
-  guint cw = (w + (1u << fmt->x_sub) - 1) >> fmt->x_sub;
-  guint ch = (h + (1u << fmt->y_sub) - 1) >> fmt->y_sub;
-  guint rows[3] = { h, 0, 0 }, bytes[3] = { 0, 0, 0 };
-
-  switch (fmt->layout) {
-    case KM_LAYOUT_PACKED4:
-      bytes[0] = w * 4;
-      break;
-    case KM_LAYOUT_PACKED3:
-      bytes[0] = w * 3;
-      break;
-    case KM_LAYOUT_GRAY:
-      bytes[0] = w;
-      break;
-    case KM_LAYOUT_PACKED422:
-      bytes[0] = ((w + 1) / 2) * 4;
-      break;
-    case KM_LAYOUT_PLANAR:
-      bytes[0] = w;
-      bytes[1] = bytes[2] = cw;
-      rows[1] = rows[2] = ch;
-      break;
-    case KM_LAYOUT_SEMIPLANAR:
-      bytes[0] = w;
-      bytes[1] = cw * 2;
-      rows[1] = ch;
-      break;
-  }
   memset (f, 0, sizeof (*f));
-  for (guint p = 0; p < 3; p++) {
-    if (bytes[p] == 0)
-      continue;
-    f->im.stride[p] = (gint) ((bytes[p] + 31) & ~31u);
-    f->buf[p] = g_malloc0 ((gsize) f->im.stride[p] * rows[p]);
+  for (guint p = 0; p < km_format_n_planes (fmt); p++) {
+    guint bytes, rows;
+    km_format_plane_size (fmt, w, h, p, &bytes, &rows);
+    f->im.stride[p] = (gint) ((bytes + 31) & ~31u);
+    f->rows[p] = rows;
+    f->buf[p] = g_malloc0 ((gsize) f->im.stride[p] * rows);
     f->im.data[p] = f->buf[p];
   }
 }
 
 /* A smooth, textured synthetic scene: gradients, blobs and noise. */
 static void
-frame_fill (Frame * f, guint w, guint h, guint32 seed)
+frame_fill (Frame * f, guint32 seed)
 {
   GRand *r = g_rand_new_with_seed (seed);
+
   for (guint p = 0; p < 3; p++) {
-    if (!f->buf[p])
-      continue;
-    guint rows = p == 0 ? h : h;        /* over-fill is harmless: sized */
-    (void) rows;
-  }
-  for (guint p = 0; p < 3; p++) {
-    if (!f->buf[p])
-      continue;
-    gsize size = 0;
-    /* fill the whole allocation: cheap and covers every plane */
-    size = (gsize) f->im.stride[p] * (p == 0 ? h : (h + 1) / 2);
+    gsize size = (gsize) f->im.stride[p] * f->rows[p];
     for (gsize i = 0; i < size; i++) {
       gsize x = i % f->im.stride[p], y = i / f->im.stride[p];
       double v = 128 + 90 * sin (x * 0.013 + p) * cos (y * 0.021 + 2 * p)
@@ -153,7 +118,7 @@ main (int argc, char **argv)
   }
   frame_alloc (&in, &fmt, w, h);
   frame_alloc (&out, &fmt, w, h);
-  frame_fill (&in, w, h, 1);
+  frame_fill (&in, 1);
   if (raw) {
     gchar *data;
     gsize len;

@@ -43,37 +43,11 @@ typedef struct
 static gboolean
 layout_of (const KmFormat * fmt, guint w, guint h, guint align, Layout * l)
 {
-  guint cw = (w + (1u << fmt->x_sub) - 1) >> fmt->x_sub;
-  guint ch = (h + (1u << fmt->y_sub) - 1) >> fmt->y_sub;
-
   memset (l, 0, sizeof (*l));
-  l->rows[0] = h;
-  switch (fmt->layout) {
-    case KM_LAYOUT_PACKED4:
-      l->row_bytes[0] = w * 4;
-      break;
-    case KM_LAYOUT_PACKED3:
-      l->row_bytes[0] = w * 3;
-      break;
-    case KM_LAYOUT_GRAY:
-      l->row_bytes[0] = w;
-      break;
-    case KM_LAYOUT_PACKED422:
-      l->row_bytes[0] = ((w + 1) / 2) * 4;
-      break;
-    case KM_LAYOUT_PLANAR:
-      l->row_bytes[0] = w;
-      l->row_bytes[1] = l->row_bytes[2] = cw;
-      l->rows[1] = l->rows[2] = ch;
-      break;
-    case KM_LAYOUT_SEMIPLANAR:
-      l->row_bytes[0] = w;
-      l->row_bytes[1] = cw * 2;
-      l->rows[1] = ch;
-      break;
-    default:
-      return FALSE;
-  }
+  if ((guint) fmt->layout > KM_LAYOUT_GRAY)
+    return FALSE;
+  for (guint p = 0; p < 3; p++)
+    km_format_plane_size (fmt, w, h, p, &l->row_bytes[p], &l->rows[p]);
   for (guint p = 0; p < 3; p++) {
     if (l->row_bytes[p] == 0)
       continue;
@@ -100,22 +74,6 @@ read_full (FILE * f, guint8 * buf, gsize n, gboolean * partial)
   if (got != 0 && got != n)
     *partial = TRUE;
   return got == n;
-}
-
-static const gchar *
-stop_name (KmStop s)
-{
-  switch (s) {
-    case KM_STOP_CONVERGED:
-      return "converged";
-    case KM_STOP_TOLERANCE:
-      return "tolerance";
-    case KM_STOP_MAX_ITERATIONS:
-      return "max-iterations";
-    case KM_STOP_CUT:
-      return "cut";
-  }
-  return "?";
 }
 
 int
@@ -292,7 +250,7 @@ main (int argc, char **argv)
     g_string_append_printf (line, "],\"inertia\":%.9g,\"iterations\":%u,"
         "\"stop\":\"%s\",\"reinitialized\":%s,\"scene_cut\":%s,"
         "\"n_samples\":%u,\"ms\":%.3f}\n", st.inertia, st.iterations,
-        stop_name (st.stop), st.reinitialized ? "true" : "false",
+        km_stop_name (st.stop), st.reinitialized ? "true" : "false",
         st.scene_cut ? "true" : "false", st.n_samples, ms);
     fputs (line->str, stdout);
     g_string_free (line, TRUE);

@@ -87,6 +87,22 @@ km_rng_uniform (KmRng * rng)
   return (double) (km_rng_next (rng) >> 11) * 0x1.0p-53;
 }
 
+const gchar *
+km_stop_name (KmStop stop)
+{
+  switch (stop) {
+    case KM_STOP_CONVERGED:
+      return "converged";
+    case KM_STOP_TOLERANCE:
+      return "tolerance";
+    case KM_STOP_MAX_ITERATIONS:
+      return "max-iterations";
+    case KM_STOP_CUT:
+      return "cut";
+  }
+  return "unknown";
+}
+
 /* ---- state ---- */
 
 KmKMeans *
@@ -386,8 +402,9 @@ km_kmeans_inertia (KmKMeans * km, const KmData * d)
 }
 
 /* An empty cluster takes the sample farthest from its centre (first on
- * ties); that sample cannot be taken twice. */
-static void
+ * ties); that sample cannot be taken twice. FALSE when every sample sits on
+ * its centre (fewer distinct samples than clusters): nothing to take. */
+static gboolean
 reseed_empty (KmKMeans * km, const KmData * d, guint j)
 {
   guint nf = km->nf, arg = 0;
@@ -400,11 +417,14 @@ reseed_empty (KmKMeans * km, const KmData * d, guint j)
       arg = i;
     }
   }
+  if (!(far > 0.0f))
+    return FALSE;
   for (guint c = 0; c < nf; c++)
     km->centroids[j * nf + c] = d->f[c][arg];
   for (guint c = 0; c < km->nc; c++)
     km->carried[j * km->nc + c] = d->c[c][arg];
   km->best[arg] = -G_MAXFLOAT;
+  return TRUE;
 }
 
 void
@@ -413,6 +433,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
   guint nf = km->nf, nc = km->nc, k = km->k, stride = nf + nc;
   float w[KM_MAX_K * KM_MAX_FEATURES], b[KM_MAX_K];
   double tol2 = km->tolerance * km->tolerance;
+  gboolean unfixable = FALSE;   /* empty clusters no sample can take */
 
   memset (res, 0, sizeof (*res));
   res->stop = KM_STOP_MAX_ITERATIONS;
@@ -461,7 +482,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
         km->carried[j * nc + c] = (float) (s[nf + c] / (double) n);
     }
 
-    if (it > 0 && changed == 0 && empty == 0) {
+    if (it > 0 && changed == 0 && (empty == 0 || unfixable)) {
       /* the centroids are already the means of this assignment */
       res->stop = KM_STOP_CONVERGED;
       break;
@@ -481,13 +502,16 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
       memcpy (km->centroids + (gsize) j * nf, next, sizeof (float) * nf);
     }
     if (empty > 0) {
+      guint moved = 0;
       for (guint j = 0; j < k; j++)
         if (km->bcounts[j] == 0)
-          reseed_empty (km, d, j);
-      res->reseeded += empty;
-      g_debug ("k-means: iteration %u reseeded %u empty clusters", it + 1,
-          empty);
-      continue;
+          moved += reseed_empty (km, d, j);
+      res->reseeded += moved;
+      unfixable = moved == 0;
+      g_debug ("k-means: iteration %u reseeded %u of %u empty clusters",
+          it + 1, moved, empty);
+      if (moved > 0)
+        continue;
     }
     if (shift <= tol2) {
       res->stop = KM_STOP_TOLERANCE;
@@ -495,9 +519,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
     }
   }
   g_debug ("k-means: stopped after %u iterations (%s), inertia %g",
-      res->iterations, res->stop == KM_STOP_CONVERGED ? "converged" :
-      res->stop == KM_STOP_TOLERANCE ? "tolerance" :
-      res->stop == KM_STOP_CUT ? "cut" : "max-iterations",
+      res->iterations, km_stop_name (res->stop),
       res->inertia);
 }
 

@@ -41,6 +41,8 @@ typedef enum
   KM_STOP_CUT,                  /* first inertia above the cut threshold */
 } KmStop;
 
+const gchar *km_stop_name (KmStop stop);
+
 typedef struct
 {
   guint iterations;             /* assignment steps run */

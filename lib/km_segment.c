@@ -149,6 +149,34 @@ km_format_names (void)
   return km_format_name_list;
 }
 
+guint
+km_format_n_planes (const KmFormat * fmt)
+{
+  return fmt->layout == KM_LAYOUT_PLANAR ? 3 :
+      fmt->layout == KM_LAYOUT_SEMIPLANAR ? 2 : 1;
+}
+
+void
+km_format_plane_size (const KmFormat * fmt, guint width, guint height,
+    guint plane, guint * row_bytes, guint * rows)
+{
+  guint cw = (width + (1u << fmt->x_sub) - 1) >> fmt->x_sub;
+  guint ch = (height + (1u << fmt->y_sub) - 1) >> fmt->y_sub;
+  static const guint bpp[] = { 4, 3, 1, 1, 2, 1 };
+
+  *row_bytes = *rows = 0;
+  if (plane >= km_format_n_planes (fmt))
+    return;
+  if (plane > 0) {
+    *row_bytes = fmt->layout == KM_LAYOUT_SEMIPLANAR ? cw * 2 : cw;
+    *rows = ch;
+  } else {
+    *row_bytes = fmt->layout == KM_LAYOUT_PACKED422 ? cw * 4
+        : width * bpp[fmt->layout];
+    *rows = height;
+  }
+}
+
 void
 km_params_init (KmParams * p)
 {
@@ -973,22 +1001,10 @@ copy_rows (const KmSegmenter * seg, const KmImage * in, KmImage * out,
     guint r0, guint r1)
 {
   const KmFormat *fmt = &seg->fmt;
-  guint bpp[] = { 4, 3, 1, 1, 2, 1 };
-  guint w = seg->width;
-  guint n_planes = fmt->layout == KM_LAYOUT_PLANAR ? 3 :
-      fmt->layout == KM_LAYOUT_SEMIPLANAR ? 2 : 1;
 
-  for (guint p = 0; p < n_planes; p++) {
-    gboolean chroma = p > 0 || (fmt->layout == KM_LAYOUT_PLANAR
-        && p != fmt->plane[0]);
-    guint ys = chroma ? fmt->y_sub : 0, xs = chroma ? fmt->x_sub : 0;
-    guint bytes = (w + (1u << xs) - 1) >> xs;
-    if (fmt->layout == KM_LAYOUT_SEMIPLANAR && p == 1)
-      bytes *= 2;
-    else if (fmt->layout == KM_LAYOUT_PACKED422)
-      bytes = ((w + 1) / 2) * 4;
-    else
-      bytes *= bpp[fmt->layout];
+  for (guint p = 0; p < km_format_n_planes (fmt); p++) {
+    guint ys = p > 0 ? fmt->y_sub : 0, bytes, rows;
+    km_format_plane_size (fmt, seg->width, seg->height, p, &bytes, &rows);
     for (guint y = r0 >> ys; y < (r1 + (1u << ys) - 1) >> ys; y++)
       memcpy (out->data[p] + (gsize) y * out->stride[p],
           in->data[p] + (gsize) y * in->stride[p], bytes);

@@ -106,6 +106,12 @@ gboolean km_params_validate (const KmParams * p, GError ** error);
 gboolean km_format_from_name (const gchar * name, KmFormat * fmt);
 const gchar *const *km_format_names (void);
 
+/* Planes of a frame, and the bytes per row and rows of plane p (zeros past
+ * the last plane). */
+guint km_format_n_planes (const KmFormat * fmt);
+void km_format_plane_size (const KmFormat * fmt, guint width, guint height,
+    guint plane, guint * row_bytes, guint * rows);
+
 KmSegmenter *km_segmenter_new (GuPath path, guint n_threads);
 void km_segmenter_free (KmSegmenter * seg);
 GuPath km_segmenter_get_path (const KmSegmenter * seg);

@@ -711,9 +711,7 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   km_segmenter_process (self->seg, &in, &out, post, &stats);
 
   GST_LOG_OBJECT (self, "k=%u inertia %g, %u iterations (%s)%s%s", stats.k,
-      stats.inertia, stats.iterations, stats.stop == KM_STOP_CONVERGED ?
-      "converged" : stats.stop == KM_STOP_TOLERANCE ? "tolerance" :
-      "max-iterations", stats.reinitialized ? ", k-means++" : "",
+      stats.inertia, stats.iterations, km_stop_name (stats.stop), stats.reinitialized ? ", k-means++" : "",
       stats.scene_cut ? ", scene cut" : "");
   if (post)
     post_stats (self, inframe->buffer, &params, &stats);

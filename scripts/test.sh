@@ -9,7 +9,8 @@ scripts/deps.sh build || exit 1
 status=0
 run_suite () {
   dir=$1
-  shift
+  label=$2
+  shift 2
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" -Dwerror=true -Dtests=enabled "$@" >"$dir.setup.log" 2>&1 \
       || { cat "$dir.setup.log"; return 1; }
@@ -17,24 +18,27 @@ run_suite () {
   ninja -C "$dir" || return 1
   meson test -C "$dir" --print-errorlogs --num-processes 2 \
     --timeout-multiplier 4 ${SUITE_ARGS:-} || status=1
+  # each run's results, counted at the end
+  cp "$dir/meson-logs/testlog.json" "results-$label.json"
 }
 
-run_suite build-test || status=1
+rm -f results-*.json
+run_suite build-test all || status=1
 # ASan and UBSan: leaks and undefined behaviour fail the run
 # GLib and GStreamer keep global tables LeakSanitizer reports as leaks, so
 # leak checking covers lib/ only; the elements still run under ASan/UBSan.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ASAN_OPTIONS=detect_leaks=1 SUITE_ARGS="--suite lib" \
-  run_suite build-test-asan -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dbuildtype=debug || status=1
+  run_suite build-test-asan asan-lib -Db_sanitize=address,undefined \
+  -Db_lundef=false -Dbuildtype=debug || status=1
 ASAN_OPTIONS=detect_leaks=0 SUITE_ARGS="--suite elements" \
-  run_suite build-test-asan || status=1
+  run_suite build-test-asan asan-elements || status=1
 
-python3 - build-test build-test-asan <<'PY'
+python3 - all asan-lib asan-elements <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
-for d in sys.argv[1:]:
-    log = os.path.join(d, "meson-logs", "testlog.json")
+for label in sys.argv[1:]:
+    log = f"results-{label}.json"
     if not os.path.exists(log):
         failed += 1
         continue
