@@ -5,6 +5,7 @@
  *   km-fit --size WxH [--format RGB] [-k 8] [--space rgb]
  *          [--sample-fraction 0.02] [--max-iterations 10] [--seed 0]
  *          [--threads 2] [--path auto] [--no-warm-start] [--no-counts]
+ *          [--hysteresis 2]
  *          [--frames N] [--labels FILE] [--align 1] [INPUT|-]
  *
  * Input: frames back to back, each plane's rows packed with a stride of
@@ -83,7 +84,7 @@ main (int argc, char **argv)
   gchar *path_name = g_strdup ("auto"), *labels_file = NULL;
   gint k = 8, threads = 2, max_iter = 10, frames = -1, align = 1;
   gint64 seed = 0;
-  gdouble fraction = 0.02;
+  gdouble fraction = 0.02, hysteresis = 2.0;
   gboolean no_warm = FALSE, no_counts = FALSE;
   GOptionEntry entries[] = {
     {"format", 0, 0, G_OPTION_ARG_STRING, &format,
@@ -95,6 +96,8 @@ main (int argc, char **argv)
         "Colour space: rgb, yuv or lab (default rgb)", "SPACE"},
     {"sample-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &fraction,
         "Share of pixels fitted (default 0.02)", "F"},
+    {"hysteresis", 0, 0, G_OPTION_ARG_DOUBLE, &hysteresis,
+        "Label hysteresis in colour levels (default 2)", "H"},
     {"max-iterations", 0, 0, G_OPTION_ARG_INT, &max_iter,
         "Lloyd iterations per frame (default 10)", "N"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (default 0)", "S"},
@@ -161,6 +164,7 @@ main (int argc, char **argv)
   params.max_iterations = (guint) max_iter;
   params.seed = (guint64) seed;
   params.sample_fraction = fraction;
+  params.hysteresis = hysteresis;
   params.warm_start = !no_warm;
   params.mode = KM_MODE_LABELS;
   if (!strcmp (space, "rgb"))

@@ -17,13 +17,8 @@
     Diagnostic columns, to tell apart where a gap comes from:
       refit   ours after frame N plus one exact Lloyd step done here (means
               recomputed from our labels, then nearest-centroid labels);
-      sk1     sklearn with ONE k-means++ start (n_init=1, random_state=0),
-              as the element has one start: a poor local optimum shows here;
-      lattice the best the 2% sample can give: sklearn n_init=10 fitted on
-              exactly the element's sample pixels (the lattice of
-              lib/km_segment.c setup (), mirrored in sample_lattice ()),
-              then every pixel given its nearest centroid.  Printed as n/a
-              when the mirror's sample count differs from km-fit's.
+      sk1     sklearn with ONE k-means++ start (n_init=1, random_state=0):
+              how far a single start's local optimum can be.
 
 (b) Label stability on the static real clip: the first --clip-frames frames
     (default 300; 0 = all) are decoded to RGB with ffmpeg, run through km-fit
@@ -38,6 +33,10 @@
                    for the whole clip (nearest centroid in RGB, computed
                    here): what a perfectly stable model would still show,
                    since pixels near a decision boundary flip with noise.
+    Each is run with the default hysteresis (2 levels) and with none
+    (h=0); "still %" averages the pairs where the clip itself stands still
+    (fewer than 0.05% of the pixels change by more than 24 levels): the
+    static clip of the bar.
 
 The script measures and prints tables; it does not assert (exit 0).  With
 no data directory it says so and exits 0.
@@ -103,20 +102,6 @@ def refit_inertia(x, labels, k):
     return inertia_of(x, lab, c[used])
 
 
-def sample_lattice(w, h, fraction):
-    """Indices of the sample pixels, as lib/km_segment.c setup () picks
-    them: every step-th pixel of every step-th row, rows staggered."""
-    total = w * h
-    want = max(int(np.ceil(fraction * total)), min(4096, total))
-    step = max(int(np.floor(np.sqrt(total / want))), 1)
-    idx = []
-    for r in range((h + step - 1) // step):
-        y = min(r * step + step // 2, h - 1)
-        x0 = min((r * ((step * 5 + 4) // 8)) % step, w - 1)
-        idx.append(y * w + np.arange(x0, w, step))
-    return np.concatenate(idx)
-
-
 def kodak(args, exe, data, tmp):
     from PIL import Image
     from sklearn.cluster import KMeans
@@ -133,10 +118,10 @@ def kodak(args, exe, data, tmp):
           "random_state=0), exact over all pixels")
     print(f"    {args.frames} repeated frames; f1 = after frame 1, "
           f"fN = after frame {args.frames}; mse = sklearn inertia per "
-          "pixel; refit, sk1, lattice: see the script's docstring")
+          "pixel; refit, sk1: see the script's docstring")
     hdr = (f"{'image':8} {'k':>3} {'mse':>8} | {'f1':>6} {'fN':>6} "
            f"{'refit':>6} {'iters':>5} | {'sf=1 f1':>7} {'sf=1 fN':>7} | "
-           f"{'sk1':>6} {'lattice':>7}")
+           f"{'sk1':>6}")
     print(hdr)
     print("-" * len(hdr))
     for name in names:
@@ -154,11 +139,6 @@ def kodak(args, exe, data, tmp):
                          random_state=0).fit(x)
             row["sk1"] = inertia_of(x, one.labels_, one.cluster_centers_) \
                 / ref_in
-            lat = sample_lattice(w, h, 0.02)
-            lc = KMeans(n_clusters=k, n_init=10, algorithm="lloyd",
-                        random_state=0).fit(x[lat]).cluster_centers_
-            row["lattice"] = inertia_of(x, nearest(x, lc), lc) / ref_in
-            row["lattice_n"] = len(lat)
             for sf in fractions:
                 stats = run_km_fit(exe, video, w, h, lab_path, args,
                                    ["-k", str(k), "--sample-fraction",
@@ -174,14 +154,12 @@ def kodak(args, exe, data, tmp):
                 res["cuts"] = sum(s["scene_cut"] for s in stats)
                 res["n_samples"] = stats[-1]["n_samples"]
                 row[sf] = res
-            if row[0.02]["n_samples"] != row["lattice_n"]:
-                row["lattice"] = float("nan")
             rows.append(row)
             a, b = row[0.02], row[1.0]
             print(f"{row['image']:8} {k:3d} {ref_in / len(x):8.2f} | "
                   f"{a['f1']:6.4f} {a['fN']:6.4f} {a['refit']:6.4f} "
                   f"{a['iters']:5d} | {b['f1']:7.4f} {b['fN']:7.4f} | "
-                  f"{row['sk1']:6.4f} {row['lattice']:7.4f}", flush=True)
+                  f"{row['sk1']:6.4f}", flush=True)
 
     print()
     print("(a) summary: ratio ours / sklearn (bar: <= 1.02)")
@@ -204,7 +182,7 @@ def kodak(args, exe, data, tmp):
                 print(f"{str(k):>3} {sf:15g} {label:>5} {v.mean():7.4f} "
                       f"{v.max():7.4f} {worst['image']:>8} "
                       f"{int((v > 1.02).sum()):6d}")
-    for tag in ("sk1", "lattice"):
+    for tag in ("sk1",):
         v = np.array([r[tag] for r in rows])
         print(f"{'all':>3} {tag:>15} {'':>5} {np.nanmean(v):7.4f} "
               f"{np.nanmax(v):7.4f} {rows[int(np.nanargmax(v))]['image']:>8} "
@@ -236,27 +214,33 @@ def clip(args, exe, data, tmp):
           f"({n} frames, {w}x{h}, decoded with ffmpeg to rgb24), defaults")
     hdr = (f"{'space':10} {'k':>3} {'mean %':>7} {'median %':>8} "
            f"{'p95 %':>7} {'max %':>7} {'max at':>6} {'cuts':>4} "
-           f"{'iters/frame':>11} {'>= 1%':>6}")
+           f"{'iters/frame':>11} {'>= 1%':>6} {'still %':>7}")
     print(hdr)
     print("-" * len(hdr))
     frames = np.frombuffer(raw, np.uint8).reshape(n, h * w, 3)
+
+    moved = np.array([np.count_nonzero(
+        np.abs(frames[i + 1].astype(np.int16) - frames[i]).max(1) > 24)
+        for i in range(n - 1)]) / (h * w) * 100
+    # pairs where the scene itself stands still: nothing moves by more
+    # than 24 levels on more than 0.05% of the pixels
+    still = moved < 0.05
 
     def row(name, k, ch, cuts="", it=""):
         print(f"{name:10} {k:>3} {ch.mean():7.3f} {np.median(ch):8.3f} "
               f"{np.percentile(ch, 95):7.3f} {ch.max():7.3f} "
               f"{int(np.argmax(ch)) + 1:6d} {cuts:>4} {it:>11} "
-              f"{int((ch >= 1.0).sum()):6d}", flush=True)
+              f"{int((ch >= 1.0).sum()):6d} {ch[still].mean():7.3f}",
+              flush=True)
 
-    moved = np.array([np.count_nonzero(
-        np.abs(frames[i + 1].astype(np.int16) - frames[i]).max(1) > 24)
-        for i in range(n - 1)]) / (h * w) * 100
     row("clip moved", "", moved)
     out = []
-    for space in ("rgb", "lab"):
+    for space, hyst in (("rgb", "2"), ("rgb", "0"), ("lab", "2")):
         for k in args.ks:
+            name = space if hyst == "2" else f"{space} h=0"
             stats = run_km_fit(exe, raw, w, h, lab_path, args,
                                ["-k", str(k), "--space", space,
-                                "--no-counts"])
+                                "--hysteresis", hyst, "--no-counts"])
             labels = np.memmap(lab_path, dtype=np.uint8, mode="r",
                                shape=(len(stats), h * w))
             ch = np.array([np.count_nonzero(labels[i] != labels[i + 1])
@@ -264,9 +248,9 @@ def clip(args, exe, data, tmp):
             del labels
             cuts = sum(s["scene_cut"] for s in stats)
             it = np.mean([s["iterations"] for s in stats[1:]])
-            row(space, k, ch, str(cuts), f"{it:.2f}")
-            out.append((space, k, ch))
-            if space == "rgb":
+            row(name, k, ch, str(cuts), f"{it:.2f}")
+            out.append((name, k, ch))
+            if space == "rgb" and hyst == "0":
                 c0 = np.array(stats[0]["centroids_rgb"], np.float32)
                 prev, fz = None, []
                 for i in range(n):
@@ -276,7 +260,10 @@ def clip(args, exe, data, tmp):
                     prev = lab
                 row("rgb frozen", k, np.array(fz) * 100)
     print("    'max at': the later frame (0-based) of the worst pair; "
-          "'>= 1%': pairs at or over the bar")
+          "'>= 1%': pairs at or over the bar; 'still %': mean over the "
+          f"{int(still.sum())} pairs where the clip stands still (fewer "
+          "than 0.05% of its pixels change by more than 24 levels); "
+          "h=0: hysteresis 0 (every pixel to its nearest centroid)")
     print()
     return out
 

@@ -99,6 +99,8 @@ km_stop_name (KmStop stop)
       return "max-iterations";
     case KM_STOP_CUT:
       return "cut";
+    case KM_STOP_UNCHANGED:
+      return "unchanged";
   }
   return "unknown";
 }

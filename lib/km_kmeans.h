@@ -39,6 +39,8 @@ typedef enum
                                  * (default 0.1, in feature units) */
   KM_STOP_MAX_ITERATIONS,
   KM_STOP_CUT,                  /* first inertia above the cut threshold */
+  KM_STOP_UNCHANGED,            /* not run: the centroids fit the frame as
+                                 * well as when they were last refined */
 } KmStop;
 
 const gchar *km_stop_name (KmStop stop);

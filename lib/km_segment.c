@@ -18,8 +18,11 @@
 
 #define STRIP_ROWS 16           /* rows per task; even, for 4:2:0 chroma */
 #define MIN_SAMPLES 4096
+#define DENSE_SAMPLES 2073600.0 /* first frames: at most 1080p */
 #define CUT_RATIO 2.0           /* warm inertia over last inertia: a cut */
 #define INIT_ITERATIONS_FACTOR 4        /* max-iterations after k-means++ */
+#define REFIT_RATIO 1.01         /* inertia growth that calls for a refine */
+#define INIT_STARTS 10           /* k-means++ starts on a first frame or cut */
 #define PAD 8                   /* scratch beyond the row end */
 
 G_DEFINE_QUARK (km-segment-error-quark, km_segment_error);
@@ -29,6 +32,7 @@ typedef struct
   float *feat[KM_MAX_FEATURES];  /* (KM_CHUNK + PAD) each */
   float *nat[3];                /* (KM_CHUNK + PAD) native copies (lab) */
   guint8 *lab;                  /* (KM_CHUNK + PAD) */
+  guint8 *prev;                 /* (KM_CHUNK + PAD) last frame's labels */
   guint32 *row32;               /* (W + PAD) */
   guint8 *u8[6];                /* (W + PAD) each */
   guint64 hist[KM_MAX_K];
@@ -37,9 +41,20 @@ typedef struct
 typedef struct
 {
   guint y;                      /* frame row */
-  guint x0;                     /* first sampled column */
   guint first;                  /* index of its first sample */
 } SampleRow;
+
+/* A jittered grid of sample pixels and their feature planes. */
+typedef struct
+{
+  guint step;                   /* cell side */
+  guint n_rows, per_row;        /* cells down and across */
+  guint n;                      /* samples: n_rows * per_row */
+  SampleRow *rows;              /* (n_rows) */
+  guint32 *xs;                  /* (n): column of each sample */
+  float *planes;                /* (nfs + nc + 1, n): features, carried, q */
+  KmData data;
+} SampleSet;
 
 struct _KmSegmenter
 {
@@ -68,18 +83,18 @@ struct _KmSegmenter
   float to_rgb[9], to_rgb_off[3];       /* native -> R'G'B' */
   gboolean space_is_native;
 
-  /* the sample lattice and its planes */
-  guint step;
-  guint n_rows;
-  SampleRow *rows;              /* (n_rows) */
-  guint n_samples;
-  float *planes;                /* (nfs + nc + 1, n_samples): features, carried, q */
-  KmData data;
+  /* what the fit sees: the sample every frame; the dense set on first
+   * frames and scene cuts only (unused when the sample is as dense) */
+  SampleSet sample;
+  SampleSet dense;
 
   /* the model carried from frame to frame */
   KmKMeans *km;
   gboolean fitted;
-  double last_inertia;
+  double last_inertia;           /* of the sample, last frame */
+  double fit_inertia;            /* of the sample, last refine */
+  gboolean have_labels;         /* labels hold the last frame's, same ids */
+  float *sep;                   /* (k, k): 2 * hysteresis * |c_i - c_j|_A */
 
   /* per-frame tables */
   float w[KM_MAX_K * KM_MAX_FEATURES];  /* frame-pass weights (k, nff) */
@@ -190,6 +205,7 @@ km_params_init (KmParams * p)
   p->sample_fraction = 0.02;
   p->warm_start = TRUE;
   p->boundary_rgb = 0xff0000;
+  p->hysteresis = 2.0;
 }
 
 gboolean
@@ -215,6 +231,11 @@ km_params_validate (const KmParams * p, GError ** error)
         "sample-fraction %g outside (0, 1]", p->sample_fraction);
     return FALSE;
   }
+  if (!(p->hysteresis >= 0.0 && p->hysteresis <= 64.0)) {
+    g_set_error (error, KM_SEGMENT_ERROR, KM_SEGMENT_ERROR_PARAMS,
+        "hysteresis %g outside 0..64", p->hysteresis);
+    return FALSE;
+  }
   if ((guint) p->mode > KM_MODE_BOUNDARIES || (guint) p->space > KM_SPACE_LAB) {
     g_set_error (error, KM_SEGMENT_ERROR, KM_SEGMENT_ERROR_PARAMS,
         "unknown mode %d or color-space %d", p->mode, p->space);
@@ -225,6 +246,63 @@ km_params_validate (const KmParams * p, GError ** error)
 
 /* ---- life cycle ---- */
 
+/* ---- the sample ---- */
+
+static guint
+step_for (guint64 total, guint64 want)
+{
+  return MAX ((guint) floor (sqrt ((double) total / (double) want)), 1);
+}
+
+static void
+sample_set_clear (SampleSet * set)
+{
+  g_free (set->rows);
+  g_free (set->xs);
+  g_free (set->planes);
+  memset (set, 0, sizeof (*set));
+}
+
+/* One pixel at a random place in each step x step cell (a jittered grid:
+ * as even as a lattice, without its aliasing), drawn once from the seed so
+ * that every frame samples the same pixels. */
+static void
+sample_set_build (const KmSegmenter * seg, SampleSet * set, guint step,
+    guint64 seed)
+{
+  KmRng rng;
+
+  sample_set_clear (set);
+  set->step = step;
+  set->n_rows = (seg->height + step - 1) / step;
+  set->per_row = (seg->width + step - 1) / step;
+  set->n = set->n_rows * set->per_row;
+  set->rows = g_new (SampleRow, set->n_rows);
+  set->xs = g_new (guint32, set->n);
+  km_rng_seed (&rng, seed ^ G_GUINT64_CONSTANT (0x5a3f1e8d2c4b6a79));
+  for (guint r = 0; r < set->n_rows; r++) {
+    guint y0 = r * step, rows = MIN (step, seg->height - y0);
+    set->rows[r].y = y0 + (guint) (km_rng_next (&rng) % rows);
+    set->rows[r].first = r * set->per_row;
+    for (guint c = 0; c < set->per_row; c++) {
+      guint x0 = c * step, cols = MIN (step, seg->width - x0);
+      set->xs[r * set->per_row + c] = x0 +
+          (guint) (km_rng_next (&rng) % cols);
+    }
+  }
+  set->planes = g_new0 (float, (gsize) (seg->nfs + seg->nc + 1) * set->n);
+  set->data.n = set->n;
+  set->data.nf = seg->nfs;
+  set->data.nc = seg->nc;
+  for (guint c = 0; c < seg->nfs; c++)
+    set->data.f[c] = set->planes + (gsize) c * set->n;
+  for (guint c = 0; c < seg->nc; c++)
+    set->data.c[c] = set->planes + (gsize) (seg->nfs + c) * set->n;
+  set->data.q = set->planes + (gsize) (seg->nfs + seg->nc) * set->n;
+}
+
+/* ---- size, parameters ---- */
+
 static void
 free_scratch (KmSegmenter * seg)
 {
@@ -234,6 +312,7 @@ free_scratch (KmSegmenter * seg)
     Scratch *s = &seg->scratch[t];
     g_free (s->feat[0]);
     g_free (s->lab);
+    g_free (s->prev);
     g_free (s->row32);
     g_free (s->u8[0]);
   }
@@ -260,6 +339,7 @@ alloc_scratch (KmSegmenter * seg)
     for (guint c = 0; c < 3; c++)
       s->nat[c] = f + (KM_MAX_FEATURES + c) * chunk;
     s->lab = g_new0 (guint8, chunk);
+    s->prev = g_new0 (guint8, chunk);
     s->row32 = g_new0 (guint32, row);
     for (guint c = 0; c < 6; c++)
       s->u8[c] = u + c * row;
@@ -292,8 +372,9 @@ km_segmenter_free (KmSegmenter * seg)
   g_free (seg->labels);
   g_free (seg->hist);
   g_free (seg->ramp);
-  g_free (seg->rows);
-  g_free (seg->planes);
+  sample_set_clear (&seg->sample);
+  sample_set_clear (&seg->dense);
+  g_free (seg->sep);
   g_free (seg);
 }
 
@@ -325,11 +406,12 @@ km_segmenter_reset (KmSegmenter * seg)
 {
   seg->fitted = FALSE;
   seg->last_inertia = 0.0;
+  seg->have_labels = FALSE;
   if (seg->km && seg->have_params)
     km_kmeans_set_seed (seg->km, seg->params.seed);
 }
 
-/* Colour matrices, metric, sample lattice and the k-means state: what
+/* Colour matrices, metric, sample grid and the k-means state: what
  * depends on both the format and the parameters. */
 static void
 setup (KmSegmenter * seg)
@@ -340,6 +422,7 @@ setup (KmSegmenter * seg)
   float m[9], off[3];
   guint64 total = (guint64) seg->width * seg->height, want;
   double range;
+  guint dense_step;
 
   seg->nfc = fmt->layout == KM_LAYOUT_GRAY ? 1 : 3;
   seg->spatial = p->spatial_weight > 0.0;
@@ -387,37 +470,15 @@ setup (KmSegmenter * seg)
   for (guint x = 0; x < seg->width + PAD; x++)
     seg->ramp[x] = (float) x * seg->pos_scale;
 
-  /* the sample lattice: every step-th pixel of every step-th row, rows
-   * staggered so that columns do not line up */
   want = (guint64) ceil (p->sample_fraction * (double) total);
   want = MAX (want, MIN ((guint64) MIN_SAMPLES, total));
-  seg->step = (guint) floor (sqrt ((double) total / (double) want));
-  seg->step = MAX (seg->step, 1);
-  g_free (seg->rows);
-  seg->n_rows = (seg->height + seg->step - 1) / seg->step;
-  seg->rows = g_new (SampleRow, seg->n_rows);
-  seg->n_samples = 0;
-  for (guint r = 0; r < seg->n_rows; r++) {
-    SampleRow *row = &seg->rows[r];
-    row->y = MIN (r * seg->step + seg->step / 2, seg->height - 1);
-    row->x0 = MIN ((r * ((seg->step * 5 + 4) / 8)) % seg->step,
-        seg->width - 1);
-    row->first = seg->n_samples;
-    seg->n_samples += (seg->width - row->x0 + seg->step - 1) / seg->step;
-  }
-  g_free (seg->planes);
-  seg->planes = g_new0 (float,
-      (gsize) (seg->nfs + seg->nc + 1) * seg->n_samples);
-  memset (&seg->data, 0, sizeof (seg->data));
-  seg->data.n = seg->n_samples;
-  seg->data.nf = seg->nfs;
-  seg->data.nc = seg->nc;
-  for (guint c = 0; c < seg->nfs; c++)
-    seg->data.f[c] = seg->planes + (gsize) c * seg->n_samples;
-  for (guint c = 0; c < seg->nc; c++)
-    seg->data.c[c] = seg->planes + (gsize) (seg->nfs + c) * seg->n_samples;
-  seg->data.q = seg->planes + (gsize) (seg->nfs + seg->nc) * seg->n_samples;
-
+  sample_set_build (seg, &seg->sample, step_for (total, want), p->seed);
+  sample_set_clear (&seg->dense);
+  dense_step = (guint) ceil (sqrt ((double) total / DENSE_SAMPLES));
+  if (dense_step < seg->sample.step)
+    sample_set_build (seg, &seg->dense, dense_step, p->seed + 1);
+  g_free (seg->sep);
+  seg->sep = g_new0 (float, (gsize) p->k * p->k);
   km_kmeans_free (seg->km);
   seg->km = km_kmeans_new (seg->nfs, seg->nc, p->k, seg->kern);
   km_kmeans_set_pool (seg->km, seg->pool);
@@ -446,6 +507,7 @@ km_segmenter_set_format (KmSegmenter * seg, const KmFormat * fmt,
   seg->have_format = TRUE;
   g_free (seg->labels);
   seg->labels = g_new0 (guint8, (gsize) width * height);
+  seg->have_labels = FALSE;
   g_free (seg->hist);
   seg->hist = g_new0 (guint64,
       (gsize) ((height + STRIP_ROWS - 1) / STRIP_ROWS) * KM_MAX_K);
@@ -575,6 +637,7 @@ typedef struct
 {
   KmSegmenter *seg;
   const KmImage *im;
+  SampleSet *set;
 } FrameJob;
 
 #define SAMPLE_ROWS_PER_TASK 8
@@ -584,49 +647,55 @@ sample_task (guint task, guint worker, gpointer user_data)
 {
   FrameJob *job = user_data;
   KmSegmenter *seg = job->seg;
+  SampleSet *set = job->set;
   Scratch *s = &seg->scratch[worker];
   guint r0 = task * SAMPLE_ROWS_PER_TASK;
-  guint r1 = MIN (seg->n_rows, r0 + SAMPLE_ROWS_PER_TASK);
-  guint step = seg->step;
+  guint r1 = MIN (set->n_rows, r0 + SAMPLE_ROWS_PER_TASK);
+  float *const *f = (float *const *) set->data.f;
+  float *const *nat = (float *const *) set->data.c;
 
   for (guint r = r0; r < r1; r++) {
-    const SampleRow *row = &seg->rows[r];
-    guint idx = row->first;
-    for (guint x0 = 0; x0 < seg->width; x0 += KM_CHUNK) {
+    const SampleRow *row = &set->rows[r];
+    guint idx = row->first, end = idx + set->per_row;
+    for (guint x0 = 0; x0 < seg->width && idx < end; x0 += KM_CHUNK) {
       guint n = MIN (KM_CHUNK, seg->width - x0);
-      guint first;
-      if (row->x0 >= x0 + n)
-        continue;
       unpack (seg, job->im, row->y, x0, n, s->feat);
       to_features (seg, x0, n, s->feat, s->nat, FALSE);
-      first = x0 <= row->x0 ? row->x0 - x0 : (step - (x0 - row->x0) % step)
-          % step;
-      for (guint i = first; i < n; i += step, idx++) {
+      for (; idx < end && set->xs[idx] < x0 + n; idx++) {
+        guint i = set->xs[idx] - x0;
         for (guint c = 0; c < seg->nff; c++)
-          ((float *) seg->data.f[c])[idx] = s->feat[c][i];
+          f[c][idx] = s->feat[c][i];
         if (seg->spatial)
-          ((float *) seg->data.f[seg->nfc + 1])[idx] =
-              (float) row->y * seg->pos_scale;
+          f[seg->nfc + 1][idx] = (float) row->y * seg->pos_scale;
         for (guint c = 0; c < seg->nc; c++)
-          ((float *) seg->data.c[c])[idx] = s->nat[c][i];
+          nat[c][idx] = s->nat[c][i];
       }
     }
   }
 }
 
+/* Features of the set's pixels of im, and their q. */
+static void
+sample_set_fill (KmSegmenter * seg, SampleSet * set, const KmImage * im)
+{
+  FrameJob job = { seg, im, set };
+
+  gu_pool_run (seg->pool, (set->n_rows + SAMPLE_ROWS_PER_TASK - 1) /
+      SAMPLE_ROWS_PER_TASK, sample_task, &job);
+  km_kmeans_compute_q (seg->km, &set->data, (float *) set->data.q);
+}
+
 static void
 fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
 {
-  FrameJob job = { seg, im };
   KmKMeans *km = seg->km;
+  const KmData *data = &seg->sample.data;
   guint k = seg->params.k, nf = seg->nfs;
   float old[KM_MAX_K * KM_MAX_FEATURES];
   gboolean have_old = seg->fitted, init = !seg->fitted;
   KmResult res;
 
-  gu_pool_run (seg->pool, (seg->n_rows + SAMPLE_ROWS_PER_TASK - 1) /
-      SAMPLE_ROWS_PER_TASK, sample_task, &job);
-  km_kmeans_compute_q (km, &seg->data, (float *) seg->data.q);
+  sample_set_fill (seg, &seg->sample, im);
 
   if (have_old)
     memcpy (old, km_kmeans_get_centroids (km), sizeof (float) * k * nf);
@@ -635,23 +704,61 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
     km_kmeans_set_seed (km, seg->params.seed);
   }
   if (!init) {
-    /* a scene cut shows as a jump of the inertia of the old centroids */
-    km_kmeans_set_cut_inertia (km, CUT_RATIO * seg->last_inertia
-        + (double) seg->n_samples * nf);
-    km_kmeans_refine (km, &seg->data, &res);
-    km_kmeans_set_cut_inertia (km, 0.0);
-    if (res.stop == KM_STOP_CUT) {
+    /* a scene cut shows as a jump of the inertia of the old centroids; a
+     * frame they still fit as well as when last refined is left alone, so
+     * that a still scene keeps the fit of its first frame (the dense one)
+     * rather than drifting to the sample's own optimum */
+    double inertia = km_kmeans_inertia (km, data);
+    if (inertia > CUT_RATIO * seg->last_inertia + (double) data->n * nf) {
       init = TRUE;
       stats->scene_cut = TRUE;
+    } else if (inertia <= REFIT_RATIO * seg->fit_inertia) {
+      res.iterations = 0;
+      res.stop = KM_STOP_UNCHANGED;
+      res.inertia = inertia;
+      res.reseeded = 0;
+    } else {
+      km_kmeans_refine (km, data, &res);
+      seg->fit_inertia = res.inertia;
     }
   }
   if (init) {
-    /* from k-means++, Lloyd needs more steps than a warm start */
-    km_kmeans_init_plusplus (km, &seg->data);
+    /* several k-means++ starts on the sample, each run to convergence
+     * (Lloyd needs more steps from k-means++ than from a warm start); the
+     * sample's optima are near-equal where the frame's are not, so the
+     * starts are ranked on the dense set, and the best one is refined
+     * there before the sample takes over again */
+    const KmData *dense = seg->dense.n ? &seg->dense.data : NULL;
+    float best[KM_MAX_K * KM_MAX_FEATURES];
+    double best_inertia = G_MAXDOUBLE;
+    guint iterations = 0;
+
+    if (dense)
+      sample_set_fill (seg, &seg->dense, im);
     km_kmeans_set_max_iterations (km, INIT_ITERATIONS_FACTOR *
         seg->params.max_iterations);
-    km_kmeans_refine (km, &seg->data, &res);
+    for (guint t = 0; t < INIT_STARTS; t++) {
+      double inertia;
+      km_kmeans_init_plusplus (km, data);
+      km_kmeans_refine (km, data, &res);
+      iterations += res.iterations;
+      inertia = dense ? km_kmeans_inertia (km, dense) : res.inertia;
+      if (inertia < best_inertia) {
+        best_inertia = inertia;
+        memcpy (best, km_kmeans_get_centroids (km), sizeof (float) * k * nf);
+      }
+    }
+    km_kmeans_set_centroids (km, best);
+    if (dense) {
+      km_kmeans_refine (km, dense, &res);
+      iterations += res.iterations;
+    }
+    /* carried means and counts of the sample, and its inertia */
+    km_kmeans_set_max_iterations (km, 1);
+    km_kmeans_refine (km, data, &res);
     km_kmeans_set_max_iterations (km, seg->params.max_iterations);
+    seg->fit_inertia = res.inertia;
+    res.iterations += iterations;
   }
 
   if (init && have_old) {
@@ -679,7 +786,7 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
     km_kmeans_set_centroids (km, permuted);
     /* carried means and counts follow on the next refine; recompute now */
     km_kmeans_set_max_iterations (km, 1);
-    km_kmeans_refine (km, &seg->data, &res);
+    km_kmeans_refine (km, data, &res);
     km_kmeans_set_max_iterations (km, seg->params.max_iterations);
   }
 
@@ -688,8 +795,8 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
   stats->reinitialized = init;
   stats->iterations = res.iterations;
   stats->stop = res.stop;
-  stats->inertia = seg->n_samples ? res.inertia / seg->n_samples : 0.0;
-  stats->n_samples = seg->n_samples;
+  stats->inertia = data->n ? res.inertia / data->n : 0.0;
+  stats->n_samples = data->n;
 }
 
 /* ---- tables for the frame pass ---- */
@@ -770,6 +877,25 @@ prepare_tables (KmSegmenter * seg, KmFrameStats * stats)
       seg->w[j * nff + c] = ws[j * nfs + c];
     seg->wy[j] = seg->spatial ? ws[j * nfs + nfs - 1] : 0.0f;
   }
+  if (stats->reinitialized)
+    seg->have_labels = FALSE;
+  if (seg->have_labels && seg->params.hysteresis > 0.0) {
+    /* d(x, c_i) - d(x, c_j) is 2 |c_i - c_j|_A times the distance of x
+     * from the bisector of c_i and c_j (in the metric A): the band a pixel
+     * may cross before it changes label */
+    const float *a = km_kmeans_get_metric (km);
+    for (guint i = 0; i < k; i++)
+      for (guint j = 0; j < k; j++) {
+        double d[KM_MAX_FEATURES], m = 0.0;
+        for (guint r = 0; r < nfs; r++)
+          d[r] = (double) cent[i * nfs + r] - cent[j * nfs + r];
+        for (guint r = 0; r < nfs; r++)
+          for (guint q = 0; q < nfs; q++)
+            m += d[r] * a[r * nfs + q] * d[q];
+        seg->sep[i * k + j] = (float) (2.0 * seg->params.hysteresis *
+            sqrt (MAX (m, 0.0)));
+      }
+  }
 
   stats->k = k;
   for (guint j = 0; j < k; j++) {
@@ -845,11 +971,33 @@ typedef struct
   gboolean want_counts;
 } PassJob;
 
+/* Hysteresis: a pixel keeps last frame's label unless its new nearest
+ * centroid is closer by more than the band seg->sep. */
+static void
+keep_labels (const KmSegmenter * seg, guint n, const float *const *f,
+    const float *b, const guint8 * prev, guint8 * lab)
+{
+  guint k = seg->params.k, nff = seg->nff;
+
+  for (guint i = 0; i < n; i++) {
+    guint o = prev[i], c = lab[i];
+    float diff;
+    if (o == c)
+      continue;
+    diff = b[o] - b[c];
+    for (guint r = 0; r < nff; r++)
+      diff += (seg->w[o * nff + r] - seg->w[c * nff + r]) * f[r][i];
+    if (diff <= seg->sep[o * k + c])
+      lab[i] = (guint8) o;
+  }
+}
+
 static void
 label_rows (KmSegmenter * seg, Scratch * s, const KmImage * in, guint r0,
     guint r1)
 {
   guint k = seg->params.k;
+  gboolean hyst = seg->have_labels && seg->params.hysteresis > 0.0;
   float b[KM_MAX_K];
   const float *f[KM_MAX_FEATURES];
 
@@ -865,7 +1013,11 @@ label_rows (KmSegmenter * seg, Scratch * s, const KmImage * in, guint r0,
       to_features (seg, x0, n, s->feat, NULL, TRUE);
       if (seg->spatial)
         f[seg->nfc] = seg->ramp + x0;
+      if (hyst)
+        memcpy (s->prev, lab + x0, n);
       seg->kern->argmin (n, seg->nff, f, k, seg->w, b, lab + x0, NULL);
+      if (hyst)
+        keep_labels (seg, n, f, b, s->prev, lab + x0);
     }
   }
 }
@@ -1128,6 +1280,7 @@ km_segmenter_process (KmSegmenter * seg, const KmImage * in, KmImage * out,
   prepare_tables (seg, stats);
 
   gu_pool_run (seg->pool, tasks, pass_task, &job);
+  seg->have_labels = TRUE;
   if (seg->params.mode == KM_MODE_BOUNDARIES || want_counts) {
     job.stage = 2;
     gu_pool_run (seg->pool, tasks, pass_task, &job);

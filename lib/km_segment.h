@@ -81,6 +81,9 @@ typedef struct
   double sample_fraction;       /* (0, 1]: share of pixels fitted */
   gboolean warm_start;
   guint32 boundary_rgb;         /* 0xRRGGBB */
+  double hysteresis;            /* 0..64, in the space's units: a pixel keeps
+                                 * last frame's label unless another centroid
+                                 * is nearer by more than this (0: nearest) */
 } KmParams;
 
 typedef struct

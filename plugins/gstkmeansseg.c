@@ -75,6 +75,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
 #define DEFAULT_MODE GST_KMEANS_SEG_MODE_POSTERIZE
 #define DEFAULT_COLOR_SPACE GST_KMEANS_SEG_COLOR_SPACE_RGB
 #define DEFAULT_SPATIAL_WEIGHT 0.0
+#define DEFAULT_HYSTERESIS 2.0
 #define DEFAULT_SAMPLE_FRACTION 0.02
 #define MIN_SAMPLE_FRACTION 0.0001
 #define DEFAULT_WARM_START TRUE
@@ -106,6 +107,7 @@ enum
   PROP_MODE,
   PROP_COLOR_SPACE,
   PROP_SPATIAL_WEIGHT,
+  PROP_HYSTERESIS,
   PROP_SAMPLE_FRACTION,
   PROP_WARM_START,
   PROP_N_THREADS,
@@ -245,6 +247,13 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
           "colour alone; at 1, moving by one region width S = "
           "sqrt(width*height/k) costs as much as the full colour range",
           0.0, 100.0, DEFAULT_SPATIAL_WEIGHT, live));
+  g_object_class_install_property (gobject_class, PROP_HYSTERESIS,
+      g_param_spec_double ("hysteresis", "Hysteresis",
+          "A pixel keeps its cluster of the previous frame unless another "
+          "centroid is nearer by more than this distance (colour levels of "
+          "the colour space, 0..64); 0 assigns every pixel to its nearest "
+          "centroid. Stops pixels on a border flickering with noise",
+          0.0, 64.0, DEFAULT_HYSTERESIS, live));
   g_object_class_install_property (gobject_class, PROP_SAMPLE_FRACTION,
       g_param_spec_double ("sample-fraction", "Sample fraction",
           "Share of the pixels the centroids are fitted on (0.0001..1; at "
@@ -305,6 +314,7 @@ gst_kmeans_seg_init (GstKMeansSeg * self)
   self->params.mode = (KmMode) DEFAULT_MODE;
   self->params.space = (KmSpace) DEFAULT_COLOR_SPACE;
   self->params.spatial_weight = DEFAULT_SPATIAL_WEIGHT;
+  self->params.hysteresis = DEFAULT_HYSTERESIS;
   self->params.sample_fraction = DEFAULT_SAMPLE_FRACTION;
   self->params.warm_start = DEFAULT_WARM_START;
   self->params.boundary_rgb = DEFAULT_BOUNDARY_COLOR & 0xffffff;
@@ -344,6 +354,9 @@ gst_kmeans_seg_set_property (GObject * object, guint prop_id,
       break;
     case PROP_SPATIAL_WEIGHT:
       self->params.spatial_weight = g_value_get_double (value);
+      break;
+    case PROP_HYSTERESIS:
+      self->params.hysteresis = g_value_get_double (value);
       break;
     case PROP_SAMPLE_FRACTION:
       self->params.sample_fraction = g_value_get_double (value);
@@ -395,6 +408,9 @@ gst_kmeans_seg_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_SPATIAL_WEIGHT:
       g_value_set_double (value, self->params.spatial_weight);
+      break;
+    case PROP_HYSTERESIS:
+      g_value_set_double (value, self->params.hysteresis);
       break;
     case PROP_SAMPLE_FRACTION:
       g_value_set_double (value, self->params.sample_fraction);

@@ -732,6 +732,7 @@ GST_START_TEST (test_properties_while_flowing)
   static const PropStep steps[] = {
     {"num-clusters", "8"}, {"num-clusters", "3"}, {"num-clusters", "16"},
     {"spatial-weight", "1"}, {"spatial-weight", "0"},
+    {"hysteresis", "0"}, {"hysteresis", "10"}, {"hysteresis", "2"},
     {"color-space", "yuv"}, {"color-space", "lab"}, {"color-space", "rgb"},
     {"mode", "false-color"}, {"mode", "boundaries"}, {"mode", "labels"},
     {"n-threads", "1"}, {"num-clusters", "5"}, {"color-space", "lab"},
@@ -1115,6 +1116,10 @@ GST_START_TEST (test_property_ranges)
   ASSERT_WARNING (g_object_set (e, "spatial-weight", 101.0, NULL));
   g_object_get (e, "spatial-weight", &d, NULL);
   fail_unless_equals_float (d, 0.0);
+  ASSERT_WARNING (g_object_set (e, "hysteresis", -0.5, NULL));
+  ASSERT_WARNING (g_object_set (e, "hysteresis", 65.0, NULL));
+  g_object_get (e, "hysteresis", &d, NULL);
+  fail_unless_equals_float (d, 2.0);
 
   g_object_get (e, "kernels", &kernels, NULL);
   fail_unless (kernels != NULL);

@@ -940,6 +940,57 @@ test_small (void)
   }
 }
 
+/* A pixel just across the bisector of two clusters keeps last frame's
+ * label under hysteresis and takes the nearest centroid without it; one
+ * well across changes either way. */
+static void
+test_hysteresis (void)
+{
+  const guint w = 64, h = 64;
+  static const guint8 border[3] = { 98, 102, 106 };
+  static const guint8 want_h2[3] = { 0, 0, 1 }, want_h0[3] = { 0, 1, 1 };
+  KmFormat fmt;
+  guint8 *frame = g_malloc (w * h);
+  KmImage im = { {frame}, {(gint) w} };
+  KmImage out = { {g_malloc (w * h)}, {(gint) w} };
+
+  g_assert_true (km_format_from_name ("GRAY8", &fmt));
+  for (guint hi = 0; hi < 2; hi++) {
+    KmParams p;
+    KmSegmenter *seg = km_segmenter_new (GU_PATH_AUTO, 2);
+    GError *err = NULL;
+
+    km_params_init (&p);
+    p.k = 2;
+    p.mode = KM_MODE_LABELS;
+    p.sample_fraction = 1.0;
+    p.hysteresis = hi == 0 ? 2.0 : 0.0;
+    g_assert_true (km_segmenter_set_format (seg, &fmt, w, h, &err));
+    g_assert_true (km_segmenter_set_params (seg, &p, &err));
+    for (guint f = 0; f < 3; f++) {
+      KmFrameStats st;
+      const guint8 *lab;
+      guint a;
+      for (guint y = 0; y < h; y++)
+        for (guint x = 0; x < w; x++)
+          frame[y * w + x] = x < w / 2 ? 50 : 150;
+      /* four border pixels: the centroids stay near 50 and 150 */
+      for (guint i = 0; i < 4; i++)
+        frame[(10 + i) * w + 5] = border[f];
+      km_segmenter_process (seg, &im, &out, FALSE, &st);
+      lab = km_segmenter_get_labels (seg);
+      a = lab[0];
+      g_assert_cmpuint (lab[w - 1], !=, a);
+      for (guint i = 0; i < 4; i++)
+        g_assert_cmpuint (lab[(10 + i) * w + 5] != a, ==,
+            hi == 0 ? want_h2[f] : want_h0[f]);
+    }
+    km_segmenter_free (seg);
+  }
+  g_free (frame);
+  g_free (out.data[0]);
+}
+
 static void
 test_params (void)
 {
@@ -1019,6 +1070,7 @@ main (int argc, char **argv)
   g_test_add_func ("/km/segment/spatial", test_spatial);
   g_test_add_func ("/km/segment/warm-start", test_warm_start);
   g_test_add_func ("/km/segment/small", test_small);
+  g_test_add_func ("/km/segment/hysteresis", test_hysteresis);
   g_test_add_func ("/km/segment/params", test_params);
   return g_test_run ();
 }
