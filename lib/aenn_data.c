@@ -119,60 +119,52 @@ aenn_train_config_check (const AennTrainConfig * c, const AennModel * m,
   return TRUE;
 }
 
+/* Written by hand: json-glib 1.6 prints 1e-8 as "1e-08.0", which no JSON
+ * parser takes back. */
 gchar *
 aenn_train_config_to_json (const AennTrainConfig * c)
 {
-  JsonBuilder *b = json_builder_new ();
-  JsonGenerator *gen = json_generator_new ();
-  JsonNode *root;
-  gchar *s, seed[32];
+  GString *s = g_string_new ("{");
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-#define SET_INT(k, v) G_STMT_START { json_builder_set_member_name (b, k);   \
-    json_builder_add_int_value (b, v); } G_STMT_END
-#define SET_DBL(k, v) G_STMT_START { json_builder_set_member_name (b, k);   \
-    json_builder_add_double_value (b, v); } G_STMT_END
-#define SET_STR(k, v) G_STMT_START { json_builder_set_member_name (b, k);   \
-    json_builder_add_string_value (b, v); } G_STMT_END
-  json_builder_begin_object (b);
-  /* a string: JSON numbers lose 64-bit integers in many readers */
-  g_snprintf (seed, sizeof seed, "%" G_GUINT64_FORMAT, c->seed);
-  SET_STR ("seed", seed);
-  SET_INT ("steps", c->steps);
-  SET_INT ("batch", c->batch);
-  SET_INT ("patch", c->patch);
-  SET_INT ("chunk", c->chunk);
-  SET_DBL ("lr", c->lr);
-  SET_DBL ("lr_min", c->lr_min);
-  SET_INT ("warmup", c->warmup);
-  SET_DBL ("clip", c->clip);
-  SET_DBL ("beta1", c->beta1);
-  SET_DBL ("beta2", c->beta2);
-  SET_DBL ("eps", c->eps);
-  SET_STR ("mode", aenn_train_mode_name (c->mode));
-  SET_STR ("noise", aenn_noise_model_name (c->noise));
-  SET_DBL ("sigma_min", c->sigma_min);
-  SET_DBL ("sigma_max", c->sigma_max);
-  json_builder_set_member_name (b, "quantize");
-  json_builder_add_boolean_value (b, c->quantize);
-  SET_DBL ("frames_ratio", c->frames_ratio);
-  SET_DBL ("sigma_input", c->sigma_input);
-  SET_DBL ("n2v_fraction", c->n2v_fraction);
-  SET_DBL ("leaves_rmin", c->leaves.rmin);
-  SET_DBL ("leaves_rmax", c->leaves.rmax);
-  SET_DBL ("leaves_texture_prob", c->leaves.texture_prob);
-  SET_DBL ("leaves_blur_prob", c->leaves.blur_prob);
-  SET_INT ("leaves_max_shapes", c->leaves.max_shapes);
-  json_builder_end_object (b);
-#undef SET_INT
-#undef SET_DBL
-#undef SET_STR
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  s = json_generator_to_data (gen, NULL);
-  json_node_unref (root);
-  g_object_unref (gen);
-  g_object_unref (b);
-  return s;
+#define DBL(k, v) g_string_append_printf (s, "\"%s\": %s, ", k,             \
+    g_ascii_dtostr (buf, sizeof buf, v))
+#define INT(k, v) g_string_append_printf (s, "\"%s\": %u, ", k, (guint) (v))
+#define STR(k, v) g_string_append_printf (s, "\"%s\": \"%s\", ", k, v)
+  /* the seed as a string: JSON numbers lose 64-bit integers in many
+   * readers */
+  g_string_append_printf (s, "\"seed\": \"%" G_GUINT64_FORMAT "\", ",
+      c->seed);
+  INT ("steps", c->steps);
+  INT ("batch", c->batch);
+  INT ("patch", c->patch);
+  INT ("chunk", c->chunk);
+  DBL ("lr", c->lr);
+  DBL ("lr_min", c->lr_min);
+  INT ("warmup", c->warmup);
+  DBL ("clip", c->clip);
+  DBL ("beta1", c->beta1);
+  DBL ("beta2", c->beta2);
+  DBL ("eps", c->eps);
+  STR ("mode", aenn_train_mode_name (c->mode));
+  STR ("noise", aenn_noise_model_name (c->noise));
+  DBL ("sigma_min", c->sigma_min);
+  DBL ("sigma_max", c->sigma_max);
+  STR ("quantize", c->quantize ? "true" : "false");
+  DBL ("frames_ratio", c->frames_ratio);
+  DBL ("sigma_input", c->sigma_input);
+  DBL ("n2v_fraction", c->n2v_fraction);
+  DBL ("leaves_rmin", c->leaves.rmin);
+  DBL ("leaves_rmax", c->leaves.rmax);
+  DBL ("leaves_texture_prob", c->leaves.texture_prob);
+  DBL ("leaves_blur_prob", c->leaves.blur_prob);
+  INT ("leaves_max_shapes", c->leaves.max_shapes);
+#undef DBL
+#undef INT
+#undef STR
+  g_string_truncate (s, s->len - 2);
+  g_string_append_c (s, '}');
+  return g_string_free (s, FALSE);
 }
 
 static gboolean
@@ -281,8 +273,13 @@ aenn_train_config_from_json (AennTrainConfig * c, const gchar * json,
         "\"noise\" is \"%s\", expected gaussian or poisson-gaussian", s);
     goto out;
   }
-  c->quantize = json_object_get_boolean_member_with_default (o, "quantize",
-      TRUE);
+  s = json_object_get_string_member_with_default (o, "quantize", "true");
+  if (strcmp (s, "true") != 0 && strcmp (s, "false") != 0) {
+    g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT, "training config: "
+        "\"quantize\" is \"%s\", expected \"true\" or \"false\"", s);
+    goto out;
+  }
+  c->quantize = strcmp (s, "true") == 0;
   ok = aenn_train_config_check (c, NULL, error);
 out:
   g_object_unref (p);

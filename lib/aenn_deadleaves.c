@@ -20,6 +20,8 @@ aenn_rng_init (AennRng * r, guint64 seed, guint64 a, guint64 b)
   r->s = mix64 (mix64 (mix64 (seed + G_GUINT64_CONSTANT (0x9e3779b97f4a7c15))
           ^ (a + G_GUINT64_CONSTANT (0x632be59bd9b4e019))) ^ (b +
           G_GUINT64_CONSTANT (0x85157af5a2b4c3e1)));
+  r->have_spare = FALSE;
+  r->spare = 0.0;
 }
 
 guint64
@@ -43,9 +45,22 @@ aenn_rng_below (AennRng * r, guint n)
 double
 aenn_rng_gauss (AennRng * r)
 {
-  /* Box-Muller; 1 - u keeps the logarithm finite */
-  double u = 1.0 - aenn_rng_uniform (r), v = aenn_rng_uniform (r);
-  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
+  /* Marsaglia's polar method: no trigonometry, and the second value of
+   * each pair is kept for the next call */
+  double u, v, s;
+  if (r->have_spare) {
+    r->have_spare = FALSE;
+    return r->spare;
+  }
+  do {
+    u = 2.0 * aenn_rng_uniform (r) - 1.0;
+    v = 2.0 * aenn_rng_uniform (r) - 1.0;
+    s = u * u + v * v;
+  } while (s >= 1.0 || s == 0.0);
+  s = sqrt (-2.0 * log (s) / s);
+  r->spare = v * s;
+  r->have_spare = TRUE;
+  return u * s;
 }
 
 void
@@ -153,8 +168,19 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
 
     /* inverse CDF of the density r^-3 on [rmin, rmax] */
     s.r = 1.0 / sqrt (ia - aenn_rng_uniform (&rng) * (ia - ib));
-    s.cx = -s.r + aenn_rng_uniform (&rng) * (width + 2.0 * s.r);
-    s.cy = -s.r + aenn_rng_uniform (&rng) * (height + 2.0 * s.r);
+    if (left * 50 < npix) {
+      /* the last 2% of bare pixels would take as many leaves again as the
+       * rest (a coupon collector's tail): aim at them instead */
+      gsize k = aenn_rng_below (&rng, (guint) left), i = 0;
+      for (;; i++)
+        if (!cov[i] && k-- == 0)
+          break;
+      s.cx = i % width + aenn_rng_uniform (&rng);
+      s.cy = i / width + aenn_rng_uniform (&rng);
+    } else {
+      s.cx = -s.r + aenn_rng_uniform (&rng) * (width + 2.0 * s.r);
+      s.cy = -s.r + aenn_rng_uniform (&rng) * (height + 2.0 * s.r);
+    }
     s.kind = (Shape) aenn_rng_below (&rng, N_SHAPES);
     if (s.kind == SHAPE_RECT) {
       double a = aenn_rng_uniform (&rng) * G_PI;

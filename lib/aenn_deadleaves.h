@@ -36,6 +36,8 @@ void aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
 typedef struct
 {
   guint64 s;
+  double spare;                 /* aenn_rng_gauss's second value */
+  gboolean have_spare;
 } AennRng;
 
 /* a stream for (seed, a, b): distinct inputs give unrelated streams */

@@ -54,6 +54,27 @@ struct _AennTrainer
   double val_psnr_in, val_psnr_out;
 };
 
+void
+aenn_train_init_weights (AennModel * m, guint64 seed)
+{
+  gint last = -1;
+  aenn_model_randomize (m, seed, 1.0f);
+  for (guint i = 0; i < m->n_layers; i++) {
+    AennLayer *L = &m->layers[i];
+    if (L->op != AENN_OP_CONV)
+      continue;
+    memset (L->bias, 0, m->tensors[L->out].channels * sizeof (float));
+    last = (gint) i;
+  }
+  if (last >= 0) {
+    AennLayer *L = &m->layers[last];
+    gsize n = (gsize) m->tensors[L->out].channels
+        * m->tensors[L->in[0]].channels * L->kernel * L->kernel;
+    for (gsize j = 0; j < n; j++)
+      L->weight[j] *= 0.1f;
+  }
+}
+
 static void
 trainer_free_buffers (AennTrainer * tr)
 {

@@ -103,6 +103,11 @@ void aenn_train_make_sample (const AennTrainConfig * cfg,
 
 /* ---- the trainer ---- */
 
+/* Starting weights: He-uniform (aenn_model_randomize), zero biases, and the
+ * last convolution scaled by 0.1, so that a residual network starts close
+ * to the identity instead of adding a large random "noise" estimate. */
+void aenn_train_init_weights (AennModel * model, guint64 seed);
+
 typedef struct _AennTrainer AennTrainer;
 
 /* Takes model (also on failure). n_threads 0: every processor. */
