@@ -361,6 +361,15 @@ aenn_frame_set_get_channels (const AennFrameSet * s)
   return s->channels;
 }
 
+/* frame i and frame i + 1 form a Noise2Noise pair */
+static gboolean
+pair_at (const AennFrameSet * s, guint i)
+{
+  return i + 1 < s->frames->len
+      && g_array_index (s->frames, Frame, i + 1).sequence
+      == g_array_index (s->frames, Frame, i).sequence;
+}
+
 gboolean
 aenn_frame_set_check (const AennFrameSet * s, guint patch, guint * n_pairs,
     GError ** error)
@@ -373,21 +382,26 @@ aenn_frame_set_check (const AennFrameSet * s, guint patch, guint * n_pairs,
           "smaller than the %u-pixel patch", i, f->width, f->height, patch);
       return FALSE;
     }
-    if (i + 1 < s->frames->len
-        && g_array_index (s->frames, Frame, i + 1).sequence == f->sequence)
+    if (pair_at (s, i)) {
+      const Frame *g = f + 1;
+      if (g->width != f->width || g->height != f->height) {
+        g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE, "frames %u (%ux%u) "
+            "and %u (%ux%u) of sequence %u differ in size", i, f->width,
+            f->height, i + 1, g->width, g->height, f->sequence);
+        return FALSE;
+      }
       (*n_pairs)++;
+    }
   }
   return TRUE;
 }
 
-/* a frame starting a Noise2Noise pair: the k-th frame followed by one of
- * its sequence */
+/* the first frame of the k-th pair */
 static guint
 nth_pair (const AennFrameSet * s, guint k)
 {
-  for (guint i = 0; i + 1 < s->frames->len; i++)
-    if (g_array_index (s->frames, Frame, i + 1).sequence
-        == g_array_index (s->frames, Frame, i).sequence && k-- == 0)
+  for (guint i = 0; i < s->frames->len; i++)
+    if (pair_at (s, i) && k-- == 0)
       return i;
   g_return_val_if_reached (0);
 }
@@ -501,10 +515,8 @@ aenn_train_make_sample (const AennTrainConfig * cfg,
   *sigma = (float) cfg->sigma_input;
   if (cfg->mode == AENN_TRAIN_N2N) {
     guint n_pairs = 0, i;
-    for (i = 0; i + 1 < frames->frames->len; i++)
-      if (g_array_index (frames->frames, Frame, i + 1).sequence
-          == g_array_index (frames->frames, Frame, i).sequence)
-        n_pairs++;
+    for (i = 0; i < frames->frames->len; i++)
+      n_pairs += pair_at (frames, i);
     i = nth_pair (frames, aenn_rng_below (&r, n_pairs));
     {
       /* either way round: the mapping learnt is symmetric in time */

@@ -132,6 +132,11 @@ main (int argc, char **argv)
     ckpt = g_strconcat (out, ".ckpt", NULL);
 
   if (resume != NULL) {
+    if (steps >= 0 || batch >= 0 || patch >= 0 || chunk >= 0 || warmup >= 0
+        || lr >= 0 || lr_min >= 0 || clip >= 0 || smin >= 0 || smax >= 0
+        || seed >= 0 || mode || noise || init || arch || no_quantize)
+      g_printerr ("aenn-train: training options ignored: --resume continues "
+          "with the checkpoint's own configuration\n");
     tr = aenn_trainer_new_from_checkpoint (resume, threads, &err);
     if (tr == NULL)
       goto error;

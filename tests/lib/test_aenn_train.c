@@ -463,6 +463,18 @@ test_errors (void)
   g_assert_false (aenn_trainer_set_frames (tr, set, &err));
   g_assert_nonnull (strstr (err->message, "smaller than the 32-pixel patch"));
   g_clear_error (&err);
+  /* a Noise2Noise pair of two sizes */
+  set = aenn_frame_set_new (1);
+  {
+    guint8 *big = g_new0 (guint8, 40 * 40);
+    const guint8 *bp[1] = { big };
+    g_assert_true (aenn_frame_set_add (set, bp, 40, 40, 40, 3, &err));
+    g_assert_true (aenn_frame_set_add (set, bp, 40, 33, 40, 3, &err));
+    g_free (big);
+  }
+  g_assert_false (aenn_trainer_set_frames (tr, set, &err));
+  g_assert_nonnull (strstr (err->message, "differ in size"));
+  g_clear_error (&err);
   /* channel count */
   set = aenn_frame_set_new (3);
   g_assert_false (aenn_trainer_set_frames (tr, set, &err));
