@@ -39,6 +39,16 @@ aenn_train_config_init (AennTrainConfig * c)
 static const gchar *const mode_names[] = { "supervised", "n2n", "n2v" };
 static const gchar *const noise_names[] = { "gaussian", "poisson-gaussian" };
 
+/* index of name in names, or -1 */
+static gint
+find_name (const gchar * const *names, guint n, const gchar * name)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      return (gint) i;
+  return -1;
+}
+
 const gchar *
 aenn_train_mode_name (AennTrainMode mode)
 {
@@ -48,12 +58,10 @@ aenn_train_mode_name (AennTrainMode mode)
 gboolean
 aenn_train_mode_from_name (const gchar * name, AennTrainMode * mode)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (mode_names); i++)
-    if (g_strcmp0 (name, mode_names[i]) == 0) {
-      *mode = (AennTrainMode) i;
-      return TRUE;
-    }
-  return FALSE;
+  gint i = find_name (mode_names, G_N_ELEMENTS (mode_names), name);
+  if (i >= 0)
+    *mode = (AennTrainMode) i;
+  return i >= 0;
 }
 
 const gchar *
@@ -65,12 +73,10 @@ aenn_noise_model_name (AennNoiseModel noise)
 gboolean
 aenn_noise_model_from_name (const gchar * name, AennNoiseModel * noise)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (noise_names); i++)
-    if (g_strcmp0 (name, noise_names[i]) == 0) {
-      *noise = (AennNoiseModel) i;
-      return TRUE;
-    }
-  return FALSE;
+  gint i = find_name (noise_names, G_N_ELEMENTS (noise_names), name);
+  if (i >= 0)
+    *noise = (AennNoiseModel) i;
+  return i >= 0;
 }
 
 #define CHECK(cond, ...) G_STMT_START { if (!(cond)) {                    \
