@@ -138,6 +138,32 @@ GBytes *aenn_model_serialize (const AennModel * model, GError ** error);
 gboolean aenn_model_save (const AennModel * model, const gchar * path,
     GError ** error);
 
+/* The same files with more in them, for the trainer's checkpoints and
+ * its records: metadata, a string-to-string map (NULL: none), besides
+ * "aenn.format_version" and "aenn.architecture"; extra, tensors that are
+ * not weights (written 1-D F32 after the weights). */
+typedef struct
+{
+  const gchar *name;
+  const float *data;
+  gsize n;
+} AennExtraTensor;
+
+GBytes *aenn_model_serialize_full (const AennModel * model,
+    GHashTable * metadata, const AennExtraTensor * extra, guint n_extra,
+    GError ** error);
+gboolean aenn_model_save_full (const AennModel * model, const gchar * path,
+    GHashTable * metadata, const AennExtraTensor * extra, guint n_extra,
+    GError ** error);
+/* metadata (NULL: not wanted): every "__metadata__" entry; extra (NULL:
+ * refused, as aenn_model_load_bytes does): the tensors that are not
+ * weights, name to GBytes of native floats (flattened). Both are new
+ * tables the caller unrefs. */
+AennModel *aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
+    GHashTable ** metadata, GHashTable ** extra, GError ** error);
+AennModel *aenn_model_load_file_full (const gchar * path,
+    GHashTable ** metadata, GHashTable ** extra, GError ** error);
+
 G_END_DECLS
 
 #endif

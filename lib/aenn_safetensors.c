@@ -16,6 +16,7 @@
 
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_HEADER (16u << 20)
@@ -238,6 +239,14 @@ span_cmp (gconstpointer a, gconstpointer b)
 AennModel *
 aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
 {
+  return aenn_model_load_bytes_full (bytes, what, NULL, NULL, error);
+}
+
+AennModel *
+aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
+    GHashTable ** metadata, GHashTable ** extra, GError ** error)
+{
+  GHashTable *meta_out = NULL, *extra_out = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
   JsonParser *parser = NULL;
@@ -308,6 +317,13 @@ aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
         g_list_free (ml);
         goto fail;
       }
+    }
+    if (metadata != NULL) {
+      meta_out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+          g_free);
+      for (GList * l = ml; l; l = l->next)
+        g_hash_table_insert (meta_out, g_strdup (l->data),
+            g_strdup (json_object_get_string_member (meta, l->data)));
     }
     g_list_free (ml);
   }
@@ -393,10 +409,19 @@ aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
           end - begin, bytes_needed);
 
     dst = aenn_model_get_tensor (model, name, &expect);
-    if (dst == NULL)
+    if (dst == NULL && extra == NULL)
       TENSOR_FAIL ("%s: tensor \"%s\" is not a weight of the architecture",
           what, name);
-    {
+    if (dst == NULL) {
+      /* an extra tensor the caller asked for: any shape, kept flat */
+      if (extra_out == NULL)
+        extra_out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+            (GDestroyNotify) g_bytes_unref);
+      expect = count;
+      dst = g_new (float, MAX (count, 1));
+      g_hash_table_insert (extra_out, g_strdup (name),
+          g_bytes_new_take (dst, count * sizeof (float)));
+    } else {
       /* the shape the architecture implies, dimension by dimension */
       guint64 want[4];
       guint nd = 0;
@@ -452,7 +477,8 @@ aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
     sp.end = end;
     sp.name = name;
     g_array_append_val (spans, sp);
-    n_weights++;
+    if (aenn_model_get_tensor (model, name, NULL) != NULL)
+      n_weights++;
   }
 
   /* every weight present (each name once: the scanner saw to that) */
@@ -513,9 +539,18 @@ aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
   g_list_free (members);
   g_array_free (spans, TRUE);
   g_object_unref (parser);
+  if (metadata != NULL)
+    *metadata = meta_out;
+  if (extra != NULL)
+    *extra = extra_out ? extra_out : g_hash_table_new_full (g_str_hash,
+        g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   return model;
 
 fail:
+  if (meta_out)
+    g_hash_table_unref (meta_out);
+  if (extra_out)
+    g_hash_table_unref (extra_out);
   g_list_free (members);
   if (spans)
     g_array_free (spans, TRUE);
@@ -527,6 +562,13 @@ fail:
 
 AennModel *
 aenn_model_load_file (const gchar * path, GError ** error)
+{
+  return aenn_model_load_file_full (path, NULL, NULL, error);
+}
+
+AennModel *
+aenn_model_load_file_full (const gchar * path, GHashTable ** metadata,
+    GHashTable ** extra, GError ** error)
 {
   GMappedFile *mf;
   GBytes *bytes;
@@ -542,7 +584,7 @@ aenn_model_load_file (const gchar * path, GError ** error)
   }
   bytes = g_mapped_file_get_bytes (mf);
   g_mapped_file_unref (mf);
-  m = aenn_model_load_bytes (bytes, path, error);
+  m = aenn_model_load_bytes_full (bytes, path, metadata, extra, error);
   g_bytes_unref (bytes);
   return m;
 }
@@ -551,6 +593,59 @@ aenn_model_load_file (const gchar * path, GError ** error)
 
 GBytes *
 aenn_model_serialize (const AennModel * model, GError ** error)
+{
+  return aenn_model_serialize_full (model, NULL, NULL, 0, error);
+}
+
+static void
+append_f32 (GByteArray * out, const float *v, gsize n)
+{
+  for (gsize j = 0; j < n; j++) {
+    guint32 u;
+    guint8 q[4];
+    memcpy (&u, &v[j], 4);
+    q[0] = u;
+    q[1] = u >> 8;
+    q[2] = u >> 16;
+    q[3] = u >> 24;
+    g_byte_array_append (out, q, 4);
+  }
+}
+
+static void
+add_tensor_entry (JsonBuilder * b, const gchar * name, const guint64 * shape,
+    guint nd, guint64 * off)
+{
+  guint64 n = 1;
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "dtype");
+  json_builder_add_string_value (b, "F32");
+  json_builder_set_member_name (b, "shape");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < nd; i++) {
+    json_builder_add_int_value (b, (gint64) shape[i]);
+    n *= shape[i];
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "data_offsets");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, (gint64) * off);
+  json_builder_add_int_value (b, (gint64) (*off + 4 * n));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  *off += 4 * n;
+}
+
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+GBytes *
+aenn_model_serialize_full (const AennModel * model, GHashTable * metadata,
+    const AennExtraTensor * extra, guint n_extra, GError ** error)
 {
   JsonBuilder *b = json_builder_new ();
   JsonGenerator *gen;
@@ -567,6 +662,21 @@ aenn_model_serialize (const AennModel * model, GError ** error)
   json_builder_add_string_value (b, AENN_FORMAT_VERSION);
   json_builder_set_member_name (b, "aenn.architecture");
   json_builder_add_string_value (b, model->arch_json);
+  if (metadata != NULL) {
+    /* sorted, so that equal inputs give equal files */
+    guint nk;
+    gpointer *keys = g_hash_table_get_keys_as_array (metadata, &nk);
+    qsort (keys, nk, sizeof (gpointer), cmp_str);
+    for (guint i = 0; i < nk; i++) {
+      const gchar *k = keys[i];
+      if (strcmp (k, "aenn.format_version") == 0
+          || strcmp (k, "aenn.architecture") == 0)
+        continue;
+      json_builder_set_member_name (b, k);
+      json_builder_add_string_value (b, g_hash_table_lookup (metadata, k));
+    }
+    g_free (keys);
+  }
   json_builder_end_object (b);
   for (guint i = 0; i < model->n_layers; i++) {
     const AennLayer *L = &model->layers[i];
@@ -577,29 +687,21 @@ aenn_model_serialize (const AennModel * model, GError ** error)
     ic = model->tensors[L->in[0]].channels;
     for (guint w = 0; w < 2; w++) {
       gchar *nm = g_strdup_printf ("%s.%s", L->name, w ? "bias" : "weight");
-      guint64 n = w ? oc : (guint64) oc * ic * L->kernel * L->kernel;
-      json_builder_set_member_name (b, nm);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "dtype");
-      json_builder_add_string_value (b, "F32");
-      json_builder_set_member_name (b, "shape");
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, oc);
-      if (!w) {
-        json_builder_add_int_value (b, ic);
-        json_builder_add_int_value (b, L->kernel);
-        json_builder_add_int_value (b, L->kernel);
-      }
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "data_offsets");
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, (gint64) off);
-      json_builder_add_int_value (b, (gint64) (off + 4 * n));
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-      off += 4 * n;
+      guint64 shape[4] = { oc, ic, L->kernel, L->kernel };
+      add_tensor_entry (b, nm, shape, w ? 1 : 4, &off);
       g_free (nm);
     }
+  }
+  for (guint i = 0; i < n_extra; i++) {
+    guint64 shape[1] = { extra[i].n };
+    if (aenn_model_get_tensor (model, extra[i].name, NULL) != NULL
+        || strcmp (extra[i].name, "__metadata__") == 0) {
+      g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "extra tensor "
+          "\"%s\": the name is taken", extra[i].name);
+      g_object_unref (b);
+      return NULL;
+    }
+    add_tensor_entry (b, extra[i].name, shape, 1, &off);
   }
   json_builder_end_object (b);
   gen = json_generator_new ();
@@ -638,25 +740,27 @@ aenn_model_serialize (const AennModel * model, GError ** error)
       gchar *nm = g_strdup_printf ("%s.%s", L->name, w ? "bias" : "weight");
       v = aenn_model_get_tensor (model, nm, &n);
       g_free (nm);
-      for (gsize j = 0; j < n; j++) {
-        guint32 u;
-        guint8 q[4];
-        memcpy (&u, &v[j], 4);
-        q[0] = u;
-        q[1] = u >> 8;
-        q[2] = u >> 16;
-        q[3] = u >> 24;
-        g_byte_array_append (out, q, 4);
-      }
+      append_f32 (out, v, n);
     }
   }
+  for (guint i = 0; i < n_extra; i++)
+    append_f32 (out, extra[i].data, extra[i].n);
   return g_byte_array_free_to_bytes (out);
 }
 
 gboolean
 aenn_model_save (const AennModel * model, const gchar * path, GError ** error)
 {
-  GBytes *bytes = aenn_model_serialize (model, error);
+  return aenn_model_save_full (model, path, NULL, NULL, 0, error);
+}
+
+gboolean
+aenn_model_save_full (const AennModel * model, const gchar * path,
+    GHashTable * metadata, const AennExtraTensor * extra, guint n_extra,
+    GError ** error)
+{
+  GBytes *bytes = aenn_model_serialize_full (model, metadata, extra, n_extra,
+      error);
   GError *err = NULL;
   gsize n;
   const gchar *d;
