@@ -196,7 +196,7 @@ breakdown (GstVideoInfo * info, const gchar * path, guint threads,
   GstBuffer *in = make_frame (info, 0);
   GstBuffer *out = gst_buffer_new_allocate (NULL, info->size, NULL);
   GstVideoFrame fi, fo;
-  AennImage ii, io;
+  AennFrame ii, io;
   AennFormat fmt;
   GuPath p;
   AennDenoiser *den;

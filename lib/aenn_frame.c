@@ -7,7 +7,7 @@
 #include "config.h"
 #include "aenn_frame.h"
 #include "aenn_engine.h"
-#include "aenn_io.h"
+#include "aenn_pack.h"
 #include "aenn_kernels.h"
 #include "aenn_noise.h"
 
@@ -21,7 +21,7 @@ struct _AennDenoiser
 {
   const AennModel *model;
   GuPath path;
-  const AennIoKernels *io;
+  const AennPackKernels *pk;
   const AennKernels *k;
   GuPool *pool;
   guint n_threads;
@@ -41,8 +41,8 @@ struct _AennDenoiser
   guint n_bands;
 
   /* the frame in flight */
-  const AennImage *in;
-  AennImage *out;
+  const AennFrame *in;
+  AennFrame *out;
   float strength;
 };
 
@@ -154,7 +154,7 @@ aenn_denoiser_new (const AennModel * model, GuPath path, guint n_threads,
   den = g_new0 (AennDenoiser, 1);
   den->model = model;
   den->path = path;
-  den->io = aenn_io_kernels_get (path);
+  den->pk = aenn_pack_kernels_get (path);
   den->k = aenn_kernels_get (path);
   den->plan[0] = plan;
   den->plan[1] = aenn_plan_new (model, path, NULL);
@@ -304,7 +304,7 @@ frow (float *plane, gsize fs, guint y)
 }
 
 static inline guint8 *
-irow (const AennImage * im, guint p, guint y)
+irow (const AennFrame * im, guint p, guint y)
 {
   return im->data[p] + (gssize) y * im->stride[p];
 }
@@ -315,8 +315,8 @@ static void
 load_band (guint task, guint worker, gpointer user_data)
 {
   AennDenoiser *den = user_data;
-  const AennIoKernels *io = den->io;
-  const AennImage *in = den->in;
+  const AennPackKernels *pk = den->pk;
+  const AennFrame *in = den->in;
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, den->height);
   float *tmp = den->rows + worker * den->row_floats;
   guint r0, r1;
@@ -326,17 +326,17 @@ load_band (guint task, guint worker, gpointer user_data)
       for (guint c = 0; c < den->fmt.n_channels; c++) {
         band_rows (den, c, y0, y1, &r0, &r1);
         for (guint y = r0; y < r1; y++)
-          io->u8_to_f32 (frow (den->src[c], den->fs[c], y), irow (in, c, y),
+          pk->u8_to_f32 (frow (den->src[c], den->fs[c], y), irow (in, c, y),
               SCALE, (int) den->cw[c]);
       }
       break;
     case AENN_LAYOUT_SEMIPLANAR:
       for (guint y = y0; y < y1; y++)
-        io->u8_to_f32 (frow (den->src[0], den->fs[0], y), irow (in, 0, y),
+        pk->u8_to_f32 (frow (den->src[0], den->fs[0], y), irow (in, 0, y),
             SCALE, (int) den->width);
       band_rows (den, 1, y0, y1, &r0, &r1);
       for (guint y = r0; y < r1; y++)
-        io->unpack2_f32 (frow (den->src[1], den->fs[1], y),
+        pk->unpack2_f32 (frow (den->src[1], den->fs[1], y),
             frow (den->src[2], den->fs[2], y),
             (const guint16 *) irow (in, 1, y), SCALE, (int) den->cw[1]);
       break;
@@ -346,10 +346,10 @@ load_band (guint task, guint worker, gpointer user_data)
         float *ly = frow (den->src[0], den->fs[0], y);
         guint n = 2 * den->cw[1];
         if (den->fmt.luma == 0)
-          io->unpack2_f32 (ly, tmp, (const guint16 *) irow (in, 0, y), SCALE,
+          pk->unpack2_f32 (ly, tmp, (const guint16 *) irow (in, 0, y), SCALE,
               (int) n);
         else
-          io->unpack2_f32 (tmp, ly, (const guint16 *) irow (in, 0, y), SCALE,
+          pk->unpack2_f32 (tmp, ly, (const guint16 *) irow (in, 0, y), SCALE,
               (int) n);
         den->k->deinterleave2_f32 (frow (den->src[1], den->fs[1], y),
             frow (den->src[2], den->fs[2], y), tmp, (int) den->cw[1]);
@@ -369,14 +369,14 @@ load_band (guint task, guint worker, gpointer user_data)
             c++;
           }
         }
-        io->unpack4_f32 (d[0], d[1], d[2], d[3],
+        pk->unpack4_f32 (d[0], d[1], d[2], d[3],
             (const guint32 *) irow (in, 0, y), SCALE, (int) den->width);
       }
       break;
     }
     case AENN_LAYOUT_PACKED3:
       for (guint y = y0; y < y1; y++)
-        io->unpack3_f32 (frow (den->src[0], den->fs[0], y),
+        pk->unpack3_f32 (frow (den->src[0], den->fs[0], y),
             frow (den->src[1], den->fs[1], y),
             frow (den->src[2], den->fs[2], y), irow (in, 0, y), SCALE,
             (int) den->width);
@@ -388,9 +388,9 @@ static void
 store_band (guint task, guint worker, gpointer user_data)
 {
   AennDenoiser *den = user_data;
-  const AennIoKernels *io = den->io;
-  const AennImage *in = den->in;
-  AennImage *out = den->out;
+  const AennPackKernels *pk = den->pk;
+  const AennFrame *in = den->in;
+  AennFrame *out = den->out;
   const float t = den->strength;
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, den->height);
   float *tmp = den->rows + worker * den->row_floats;
@@ -401,17 +401,17 @@ store_band (guint task, guint worker, gpointer user_data)
       for (guint c = 0; c < den->fmt.n_channels; c++) {
         band_rows (den, c, y0, y1, &r0, &r1);
         for (guint y = r0; y < r1; y++)
-          io->blend_u8 (irow (out, c, y), irow (in, c, y),
+          pk->blend_u8 (irow (out, c, y), irow (in, c, y),
               frow (den->dst[c], den->fs[c], y), t, (int) den->cw[c]);
       }
       break;
     case AENN_LAYOUT_SEMIPLANAR:
       for (guint y = y0; y < y1; y++)
-        io->blend_u8 (irow (out, 0, y), irow (in, 0, y),
+        pk->blend_u8 (irow (out, 0, y), irow (in, 0, y),
             frow (den->dst[0], den->fs[0], y), t, (int) den->width);
       band_rows (den, 1, y0, y1, &r0, &r1);
       for (guint y = r0; y < r1; y++)
-        io->blend2_u8 ((guint16 *) irow (out, 1, y),
+        pk->blend2_u8 ((guint16 *) irow (out, 1, y),
             (const guint16 *) irow (in, 1, y),
             frow (den->dst[1], den->fs[1], y),
             frow (den->dst[2], den->fs[2], y), t, (int) den->cw[1]);
@@ -422,7 +422,7 @@ store_band (guint task, guint worker, gpointer user_data)
         guint n = 2 * den->cw[1];
         den->k->interleave2_f32 (tmp, frow (den->dst[1], den->fs[1], y),
             frow (den->dst[2], den->fs[2], y), (int) den->cw[1]);
-        io->blend2_u8 ((guint16 *) irow (out, 0, y),
+        pk->blend2_u8 ((guint16 *) irow (out, 0, y),
             (const guint16 *) irow (in, 0, y), den->fmt.luma == 0 ? ly : tmp,
             den->fmt.luma == 0 ? tmp : ly, t, (int) n);
       }
@@ -446,16 +446,16 @@ store_band (guint task, guint worker, gpointer user_data)
           }
         }
         /* through a scratch row: ORC's arrays are restrict */
-        io->blend4lo_u8 (half, (const guint32 *) irow (in, 0, y), n[0],
+        pk->blend4lo_u8 (half, (const guint32 *) irow (in, 0, y), n[0],
             n[1], tb[0], tb[1], (int) den->width);
-        io->blend4hi_u8 ((guint32 *) irow (out, 0, y), half, n[2], n[3],
+        pk->blend4hi_u8 ((guint32 *) irow (out, 0, y), half, n[2], n[3],
             tb[2], tb[3], (int) den->width);
       }
       break;
     }
     case AENN_LAYOUT_PACKED3:
       for (guint y = y0; y < y1; y++)
-        io->blend3_u8 (irow (out, 0, y), irow (in, 0, y),
+        pk->blend3_u8 (irow (out, 0, y), irow (in, 0, y),
             frow (den->dst[0], den->fs[0], y),
             frow (den->dst[1], den->fs[1], y),
             frow (den->dst[2], den->fs[2], y), t, (int) den->width);
@@ -464,7 +464,7 @@ store_band (guint task, guint worker, gpointer user_data)
 }
 
 void
-aenn_denoiser_load (AennDenoiser * den, const AennImage * in)
+aenn_denoiser_load (AennDenoiser * den, const AennFrame * in)
 {
   g_return_if_fail (den->have_format);
   den->in = in;
@@ -504,8 +504,8 @@ aenn_denoiser_run (AennDenoiser * den,
 }
 
 void
-aenn_denoiser_store (AennDenoiser * den, const AennImage * in,
-    AennImage * out, float strength)
+aenn_denoiser_store (AennDenoiser * den, const AennFrame * in,
+    AennFrame * out, float strength)
 {
   g_return_if_fail (den->have_format);
   den->in = in;

@@ -55,7 +55,7 @@ typedef struct
 {
   guint8 *data[3];              /* planes, as the format has them */
   gint stride[3];
-} AennImage;
+} AennFrame;
 
 /* "I420", "BGRx", ...: the GStreamer format names this code handles. */
 gboolean aenn_format_from_name (const gchar * name, AennFormat * fmt);
@@ -85,13 +85,13 @@ guint aenn_denoiser_get_n_channels (const AennDenoiser * den);
 
 /* The steps of a frame, in order; out of store must not overlap in. sigma: per channel, on the 0..255 scale; estimate
  * writes -1 for a channel too small to measure. */
-void aenn_denoiser_load (AennDenoiser * den, const AennImage * in);
+void aenn_denoiser_load (AennDenoiser * den, const AennFrame * in);
 void aenn_denoiser_estimate (AennDenoiser * den,
     float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
 void aenn_denoiser_run (AennDenoiser * den,
     const float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
-void aenn_denoiser_store (AennDenoiser * den, const AennImage * in,
-    AennImage * out, float strength);
+void aenn_denoiser_store (AennDenoiser * den, const AennFrame * in,
+    AennFrame * out, float strength);
 
 /* The float planes of the last load (input) and run (output): (ch) rows of
  * (cw) floats, *stride floats apart. For tests and tools. */

@@ -507,7 +507,7 @@ bad_size:
 }
 
 static void
-image_of_frame (GstVideoFrame * frame, AennImage * im)
+image_of_frame (GstVideoFrame * frame, AennFrame * im)
 {
   for (guint p = 0; p < 3; p++) {
     gboolean has = p < GST_VIDEO_FRAME_N_PLANES (frame);
@@ -587,7 +587,7 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   guint n_threads;
   gboolean reset;
   float sigma[AENN_MAX_CHANNELS_PER_FRAME];
-  AennImage in, out;
+  AennFrame in, out;
   GError *err = NULL;
   GstClockTime stream_time;
   gint64 t0 = g_get_monotonic_time ();

@@ -104,7 +104,7 @@ byte_kind (const gchar * name, guint w, guint p, guint i, const Geometry * g)
 }
 
 static void
-alloc_image (const Geometry * g, AennImage * im, guint8 fill, GRand * r)
+alloc_image (const Geometry * g, AennFrame * im, guint8 fill, GRand * r)
 {
   memset (im, 0, sizeof (*im));
   for (guint p = 0; p < g->n_planes; p++) {
@@ -117,7 +117,7 @@ alloc_image (const Geometry * g, AennImage * im, guint8 fill, GRand * r)
 }
 
 static void
-free_image (AennImage * im)
+free_image (AennFrame * im)
 {
   for (guint p = 0; p < 3; p++)
     g_free (im->data[p]);
@@ -139,7 +139,7 @@ denoiser_for (const AennModel * m, const gchar * name, guint w, guint h,
 }
 
 static void
-process (AennDenoiser * den, const AennImage * in, AennImage * out,
+process (AennDenoiser * den, const AennFrame * in, AennFrame * out,
     float sigma, float strength)
 {
   float s[3] = { sigma, sigma, sigma };
@@ -158,7 +158,7 @@ test_formats (void)
     for (guint si = 0; si < G_N_ELEMENTS (sizes); si++) {
       guint w = sizes[si][0], h = sizes[si][1];
       Geometry g;
-      AennImage in, out, same;
+      AennFrame in, out, same;
       AennDenoiser *den = denoiser_for (inv, *f, w, h, 2);
 
       geometry (*f, w, h, &g);
@@ -205,7 +205,7 @@ test_threads (void)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
     const guint w = 385, h = 289;
     Geometry g;
-    AennImage in, a, b;
+    AennFrame in, a, b;
     AennDenoiser *den = denoiser_for (m, names[i], w, h, 1);
     float est[3];
 

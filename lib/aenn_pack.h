@@ -1,15 +1,16 @@
-/* aenn_io: the row conversions between a frame's 8-bit samples and the
- * engine's float planes (aenn_io_orc.orc), their plain C twins, and the
+/* aenn_pack: the row conversions between a frame's 8-bit samples and the
+ * engine's float planes (aenn_pack_orc.orc), their plain C twins, and the
  * table that picks one set per path (the C twins for GU_PATH_C, ORC for
  * every other path: these rows are memory-bound and ORC's SSE code is as
  * fast as wider vectors would be).
  *
  * Loads write s * scale. Blends write s + t * (255 n - s) clamped to
- * 0..255 and rounded (to nearest, ties to even): s the input sample, n the network's output on the 0..1 scale,
- * t the strength; t = 0 gives s back bit for bit. Pairs and quads are read
- * in memory order: the first byte of a pair goes to d0 (or takes n0). */
-#ifndef __AENN_IO_H__
-#define __AENN_IO_H__
+ * 0..255 and rounded (to nearest, ties to even): s the input sample, n the
+ * network's output on the 0..1 scale, t the strength; t = 0 gives s back
+ * bit for bit. Pairs and quads are read in memory order: the first byte of
+ * a pair goes to d0 (or takes n0). */
+#ifndef __AENN_PACK_H__
+#define __AENN_PACK_H__
 
 #include <glib.h>
 #include "gu_cpu.h"
@@ -40,9 +41,9 @@ typedef struct
       float scale, int n);
   void (*blend3_u8) (guint8 * d, const guint8 * s, const float *n0,
       const float *n1, const float *n2, float t, int len);
-} AennIoKernels;
+} AennPackKernels;
 
-const AennIoKernels *aenn_io_kernels_get (GuPath path);
+const AennPackKernels *aenn_pack_kernels_get (GuPath path);
 
 void aenn_ref_u8_to_f32 (float *d, const guint8 * s, float scale, int n);
 void aenn_ref_unpack2_f32 (float *d0, float *d1, const guint16 * s,

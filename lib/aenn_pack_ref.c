@@ -1,9 +1,9 @@
-/* Plain C twins of aenn_io_orc.orc. Built with -ffp-contract=off so that
+/* Plain C twins of aenn_pack_orc.orc. Built with -ffp-contract=off so that
  * the blend rounds each multiply and add separately, as ORC does. Bytes
  * are addressed in memory order, which is ORC's select0/select1 order on
  * the little-endian machines this runs on. */
 #include "config.h"
-#include "aenn_io.h"
+#include "aenn_pack.h"
 
 #include <string.h>
 

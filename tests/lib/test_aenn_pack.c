@@ -1,10 +1,10 @@
-/* The row conversions of aedenoise (aenn_io_orc.orc) against their C twins
+/* The row conversions of aedenoise (aenn_pack_orc.orc) against their C twins
  * on random data at odd lengths, and the blend's own promises: strength 0
  * gives the input back, strength 1 the network's output rounded, values
  * out of range are clamped. */
 #include "config.h"
-#include "aenn_io.h"
-#include "aenn_io_orc.h"
+#include "aenn_pack.h"
+#include "aenn_pack_orc.h"
 
 #include <math.h>
 #include <string.h>
@@ -190,8 +190,8 @@ test_blends (void)
 static void
 test_round_trip (void)
 {
-  const AennIoKernels *k[2] = { aenn_io_kernels_get (GU_PATH_C),
-    aenn_io_kernels_get (GU_PATH_ORC)
+  const AennPackKernels *k[2] = { aenn_pack_kernels_get (GU_PATH_C),
+    aenn_pack_kernels_get (GU_PATH_ORC)
   };
   guint8 s[256], d[256];
   float f[256];
@@ -210,8 +210,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   rng = g_rand_new_with_seed (4321);
-  g_test_add_func ("/aenn/io/loads", test_loads);
-  g_test_add_func ("/aenn/io/blends", test_blends);
-  g_test_add_func ("/aenn/io/round-trip", test_round_trip);
+  g_test_add_func ("/aenn/pack/loads", test_loads);
+  g_test_add_func ("/aenn/pack/blends", test_blends);
+  g_test_add_func ("/aenn/pack/round-trip", test_round_trip);
   return g_test_run ();
 }
