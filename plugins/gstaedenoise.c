@@ -89,7 +89,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 /* weight of the newest frame's noise estimate in the running average */
 #define NOISE_SMOOTHING 0.2f
 /* the latency reported for processing grows when a frame takes longer
- * than the reported value minus this margin, to the time measured plus it */
+ * than it, to the time measured plus this margin */
 #define LATENCY_MARGIN 0.25
 
 enum
@@ -557,17 +557,17 @@ noise_levels (GstAeDenoise * self, gdouble level, gboolean reset,
 static void
 update_latency (GstAeDenoise * self, gint64 elapsed_us)
 {
-  GstClockTime took = elapsed_us * GST_USECOND, want;
+  GstClockTime took = elapsed_us * GST_USECOND;
   gboolean post = FALSE;
 
   GST_OBJECT_LOCK (self);
   /* the first frame pays for page faults and ORC's compilation */
   if (!self->warm)
     self->warm = TRUE;
-  else if (took > self->processing_latency * (1.0 - LATENCY_MARGIN)) {
-    want = took * (1.0 + LATENCY_MARGIN);
-    post = want > self->processing_latency;
-    self->processing_latency = MAX (want, self->processing_latency);
+  else if (took > self->processing_latency) {
+    /* each change is by a quarter at least: few LATENCY messages */
+    self->processing_latency = took * (1.0 + LATENCY_MARGIN);
+    post = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
   if (post) {
