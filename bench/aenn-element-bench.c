@@ -29,24 +29,10 @@
 
 #include "aenn_engine.h"
 #include "aenn_frame.h"
+#include "bench_util.h"
 
 #define N_DISTINCT 4            /* frames cycled through */
 #define WARM_UP 5
-
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 static double
 gauss (GRand * r)
