@@ -37,7 +37,8 @@ struct _AennDenoiser
   gsize row_floats;
   float *rows;                  /* (n_threads, row_floats) scratch rows */
   float *zero;                  /* (row_floats) zeros, never written */
-  float *noise_scratch;         /* for the largest plane */
+  float *noise_scratch[3];      /* one per channel */
+  float noise[3];               /* estimates of the frame in flight */
   guint n_bands;
 
   /* the frame in flight */
@@ -121,7 +122,8 @@ free_format (AennDenoiser * den)
   }
   g_clear_pointer (&den->rows, g_aligned_free);
   g_clear_pointer (&den->zero, g_aligned_free);
-  g_clear_pointer (&den->noise_scratch, g_free);
+  for (guint c = 0; c < 3; c++)
+    g_clear_pointer (&den->noise_scratch[c], g_free);
 }
 
 static guint
@@ -240,8 +242,6 @@ gboolean
 aenn_denoiser_set_format (AennDenoiser * den, const AennFormat * fmt,
     guint width, guint height, GError ** error)
 {
-  gsize noise = 0;
-
   free_format (den);
   den->have_format = FALSE;
   /* the engine's limit; it also keeps every product below in range */
@@ -268,13 +268,13 @@ aenn_denoiser_set_format (AennDenoiser * den, const AennFormat * fmt,
         64);
     den->dst[c] = g_aligned_alloc0 (den->fs[c] * den->ch[c], sizeof (float),
         64);
-    noise = MAX (noise, aenn_noise_scratch_size (den->cw[c], den->ch[c]));
+    den->noise_scratch[c] = g_new (float,
+        aenn_noise_scratch_size (den->cw[c], den->ch[c]));
   }
   den->row_floats = den->fs[0] + ALIGN_FLOATS;
   den->rows = g_aligned_alloc0 (den->row_floats * den->n_threads,
       sizeof (float), 64);
   den->zero = g_aligned_alloc0 (den->row_floats, sizeof (float), 64);
-  den->noise_scratch = g_new (float, noise);
   den->n_bands = (height + BAND_ROWS - 1) / BAND_ROWS;
   if (!prepare_plans (den, error)) {
     free_format (den);
@@ -472,14 +472,24 @@ aenn_denoiser_load (AennDenoiser * den, const AennFrame * in)
   den->in = NULL;
 }
 
+static void
+estimate_channel (guint c, guint worker, gpointer user_data)
+{
+  AennDenoiser *den = user_data;
+
+  den->noise[c] = aenn_noise_estimate (den->src[c], den->fs[c], den->cw[c],
+      den->ch[c], den->noise_scratch[c]);
+}
+
 void
 aenn_denoiser_estimate (AennDenoiser * den,
     float sigma[AENN_MAX_CHANNELS_PER_FRAME])
 {
   g_return_if_fail (den->have_format);
+  /* a channel per task: luma on one thread, chroma on another */
+  gu_pool_run (den->pool, den->fmt.n_channels, estimate_channel, den);
   for (guint c = 0; c < AENN_MAX_CHANNELS_PER_FRAME; c++)
-    sigma[c] = c < den->fmt.n_channels ? aenn_noise_estimate (den->src[c],
-        den->fs[c], den->cw[c], den->ch[c], den->noise_scratch) : -1.0f;
+    sigma[c] = c < den->fmt.n_channels ? den->noise[c] : -1.0f;
 }
 
 void

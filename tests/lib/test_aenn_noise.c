@@ -88,7 +88,10 @@ make_noisy (const double *clean, guint w, guint h, gsize stride,
 static void
 test_accuracy (void)
 {
-  static const guint sizes[][2] = { {384, 288}, {385, 289}, {1280, 720} };
+  /* 1080p reads every third row of blocks only */
+  static const guint sizes[][2] = { {384, 288}, {385, 289}, {1280, 720},
+  {1920, 1080}
+  };
   static const double sigmas[] = { 5, 7.5, 10, 15, 20, 25, 30, 40, 50 };
   double worst = 0;
 
@@ -96,7 +99,7 @@ test_accuracy (void)
     guint w = sizes[si][0], h = sizes[si][1];
     gsize stride = w + 7;
     float *scratch = g_new (float, aenn_noise_scratch_size (w, h));
-    for (guint32 seed = 1; seed <= 3; seed++) {
+    for (guint32 seed = 1; seed <= (w > 1280 ? 1 : 3); seed++) {
       double *clean = make_scene (w, h, seed);
       for (guint i = 0; i < G_N_ELEMENTS (sigmas); i++) {
         float *p = make_noisy (clean, w, h, stride, sigmas[i], seed * 100 + i);
