@@ -9,29 +9,12 @@
  * and GMAC per CPU-second of the luma plane. */
 #include "config.h"
 #include "aenn_engine.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* CPU seconds of the whole process (all threads): on a shared machine the
- * wall time says how busy the neighbours were; this says what the work
- * cost. */
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 /* Median seconds of runs calls of process on a w x h plane. */
 static guint strip_rows;

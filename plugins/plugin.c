@@ -5,6 +5,7 @@
 
 #include <gst/gst.h>
 
+#include "gstaedenoise.h"
 #include "gstkmeansseg.h"
 
 static gboolean
@@ -12,6 +13,7 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  ret |= GST_ELEMENT_REGISTER (aedenoise, plugin);
   ret |= GST_ELEMENT_REGISTER (kmeansseg, plugin);
 
   return ret;

@@ -3,7 +3,7 @@
 #   scripts/deps.sh build   what building and the tests need
 #   scripts/deps.sh demo    that, plus encoders and decoders for the demo
 set -eu
-pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev
+pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev liborc-0.4-dev
   liborc-0.4-dev-bin gstreamer1.0-tools gstreamer1.0-plugins-base"
 if [ "${1:-build}" = demo ]; then

@@ -4,10 +4,8 @@
  * messages, property ranges and boundaries. */
 
 #include <math.h>
-#include <string.h>
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-#include <gst/video/video.h>
+
+#include "element_check.h"
 
 static const gchar *const all_formats[] = {
   "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB", "ABGR", "RGB", "BGR",
@@ -122,17 +120,6 @@ map_output (GstHarness * h, GstBuffer * buf, GstVideoFrame * f)
   gst_caps_unref (caps);
   fail_unless_equals_int (gst_buffer_get_size (buf), info.size);
   fail_unless (gst_video_frame_map (f, &info, buf, GST_MAP_READ));
-}
-
-static void
-set_caps_of (GstHarness * h, GstVideoFormat fmt, gint w, gint hh)
-{
-  GstVideoInfo info;
-
-  gst_video_info_set_format (&info, fmt, w, hh);
-  GST_VIDEO_INFO_FPS_N (&info) = 30;
-  GST_VIDEO_INFO_FPS_D (&info) = 1;
-  gst_harness_set_src_caps (h, gst_video_info_to_caps (&info));
 }
 
 /* near the lines where quadrants meet, where chroma subsampling and the
@@ -619,33 +606,6 @@ make_natural (GstVideoInfo * info, gint t)
   return buf;
 }
 
-/* whether the images of two frames of the same format are equal: the
- * bytes of every row, not the stride padding (which nothing writes) */
-static gboolean
-frames_equal (GstVideoFrame * a, GstVideoFrame * b)
-{
-  const GstVideoFormatInfo *finfo = a->info.finfo;
-
-  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES (a); p++) {
-    gint comp[GST_VIDEO_MAX_COMPONENTS];
-    gint rows, bytes;
-
-    gst_video_format_info_component (finfo, p, comp);
-    rows = GST_VIDEO_FRAME_COMP_HEIGHT (a, comp[0]);
-    bytes = GST_VIDEO_FRAME_COMP_WIDTH (a, comp[0]) *
-        GST_VIDEO_FRAME_COMP_PSTRIDE (a, comp[0]);
-    for (gint y = 0; y < rows; y++) {
-      const guint8 *ra = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (a, p) +
-          y * GST_VIDEO_FRAME_PLANE_STRIDE (a, p);
-      const guint8 *rb = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (b, p) +
-          y * GST_VIDEO_FRAME_PLANE_STRIDE (b, p);
-      if (memcmp (ra, rb, bytes) != 0)
-        return FALSE;
-    }
-  }
-  return TRUE;
-}
-
 #define N_DET_FRAMES 4
 
 static void
@@ -811,70 +771,11 @@ GST_END_TEST;
 
 GST_START_TEST (test_state_changes)
 {
-  GstElement *pipe = gst_parse_launch ("videotestsrc num-buffers=5 ! "
-      "video/x-raw,format=I420,width=64,height=48 ! kmeansseg ! fakesink",
-      NULL);
-  GstBus *bus;
-
-  fail_unless (pipe != NULL);
-  bus = gst_element_get_bus (pipe);
-  for (gint i = 0; i < 20; i++) {
-    GstMessage *msg;
-
-    if (i % 2) {
-      /* one step at a time */
-      static const GstState up[] = { GST_STATE_READY, GST_STATE_PAUSED,
-        GST_STATE_PLAYING
-      };
-      for (guint s = 0; s < G_N_ELEMENTS (up); s++) {
-        fail_if (gst_element_set_state (pipe, up[s]) ==
-            GST_STATE_CHANGE_FAILURE);
-        fail_unless_equals_int (gst_element_get_state (pipe, NULL, NULL,
-                GST_CLOCK_TIME_NONE), GST_STATE_CHANGE_SUCCESS);
-      }
-    } else {
-      fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
-          GST_STATE_CHANGE_FAILURE);
-    }
-    msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
-    gst_message_unref (msg);
-    if (i % 2) {
-      static const GstState down[] = { GST_STATE_PAUSED, GST_STATE_READY,
-        GST_STATE_NULL
-      };
-      for (guint s = 0; s < G_N_ELEMENTS (down); s++)
-        fail_unless_equals_int (gst_element_set_state (pipe, down[s]),
-            GST_STATE_CHANGE_SUCCESS);
-    } else {
-      fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
-          GST_STATE_CHANGE_SUCCESS);
-    }
-  }
-  gst_object_unref (bus);
-  gst_object_unref (pipe);
+  check_state_changes ("videotestsrc num-buffers=5 ! "
+      "video/x-raw,format=I420,width=64,height=48 ! kmeansseg ! fakesink");
 }
 
 GST_END_TEST;
-
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  gint n;
-} Counter;
-
-static void
-on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
-{
-  Counter *c = data;
-
-  g_mutex_lock (&c->lock);
-  c->n++;
-  g_cond_signal (&c->cond);
-  g_mutex_unlock (&c->lock);
-}
 
 GST_START_TEST (test_teardown_mid_stream)
 {
@@ -885,37 +786,8 @@ GST_START_TEST (test_teardown_mid_stream)
         "signal-handoffs=true sync=%s", i % 2 ? "true" : "false",
         i % 3 ? "I420" : "BGRA", i % 3 == 2 ? "labels" : "posterize", i % 3,
         i % 2 ? "true" : "false");
-    GstElement *pipe = gst_parse_launch (launch, NULL);
-    GstElement *sink;
-    Counter c;
-    GstBus *bus;
-    GstMessage *msg;
-
+    check_teardown_mid_stream (launch, 5 + i);
     g_free (launch);
-    fail_unless (pipe != NULL);
-    g_mutex_init (&c.lock);
-    g_cond_init (&c.cond);
-    c.n = 0;
-    sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
-    g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &c);
-    fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE);
-    g_mutex_lock (&c.lock);
-    while (c.n < 5 + i)
-      g_cond_wait (&c.cond, &c.lock);
-    g_mutex_unlock (&c.lock);
-    /* from the middle of the stream */
-    fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
-        GST_STATE_CHANGE_SUCCESS);
-    bus = gst_element_get_bus (pipe);
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    fail_unless (msg == NULL, "%" GST_PTR_FORMAT, msg);
-    gst_object_unref (bus);
-    g_signal_handlers_disconnect_by_data (sink, &c);
-    gst_object_unref (sink);
-    gst_object_unref (pipe);
-    g_cond_clear (&c.cond);
-    g_mutex_clear (&c.lock);
   }
 }
 

@@ -1,0 +1,644 @@
+/* GStreamer convolutional-autoencoder video denoiser
+ * Copyright (C) 2026 gst-unsupervised authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-aedenoise
+ * @title: aedenoise
+ *
+ * Removes noise from every frame with a small convolutional network that
+ * was trained to predict the noise of a noisy image (a denoising
+ * autoencoder with a residual output). It needs no reference frame and
+ * holds no frame back: each output frame is computed from the input frame
+ * alone, as it arrives.
+ *
+ * Every plane is denoised: luma and both chroma planes of the YUV formats
+ * (chroma at its own subsampled size), R, G and B of the RGB ones, grey for
+ * GRAY8; alpha and padding bytes pass through untouched. It works on the
+ * stream's own planes (planar, semi-planar and packed YUV, packed RGB,
+ * GRAY8) with no videoconvert in front.
+ *
+ * The network is told how strong the noise is (#GstAeDenoise:noise-level,
+ * the standard deviation on the 0..255 scale); by default it is measured
+ * on every frame, per plane, smoothed over time, and reported in
+ * #GstAeDenoise:estimated-noise-level. #GstAeDenoise:strength blends the
+ * result with the input (0 gives the input back bit for bit).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 v4l2src ! videoconvert ! aedenoise ! autovideosink
+ * ]| Denoise a webcam live.
+ * |[
+ * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! aedenoise ! x264enc ! mp4mux ! filesink location=out.mp4
+ * ]| Denoise a file in a batch job.
+ * |[
+ * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! tee name=t \
+ *   compositor name=c sink_1::xpos=640 ! videoconvert ! autovideosink \
+ *   t. ! queue ! videoscale ! video/x-raw,width=640,height=360 ! c. \
+ *   t. ! queue ! aedenoise ! videoscale ! video/x-raw,width=640,height=360 ! c.
+ * ]| Before and after, side by side.
+ *
+ * ## Algorithm
+ * The default network (`aenn_default_architecture ()`, FFDNet-like) unshuffles
+ * each plane by 4x4 pixels into 16 channels at a quarter of the
+ * resolution, adds the noise level as a 17th channel, runs four 3x3
+ * convolutions of 16 channels (leaky ReLU, one skip connection) and
+ * shuffles the result back into a noise estimate that is subtracted from
+ * the plane: 585 multiply-adds per pixel, so 1.5 times that per I420 pixel.
+ * It sees a 36x36 pixel window around each pixel, which is what it can
+ * tell noise from texture with. The noise estimator (lib/aenn_noise.c) is
+ * Immerkaer's operator on blocks of 16x16 pixels, the 10th percentile of
+ * the blocks, within 4% of the true sigma from 5 to 50 on generated frames;
+ * the per-frame estimates are smoothed with an exponential average (weight
+ * 0.2 for the newest frame), restarted on a flush or new caps.
+ *
+ * Limits: the network assumes white, signal-independent Gaussian-like
+ * noise of one level per plane; compression artefacts and strongly
+ * signal-dependent sensor noise are outside what it was trained on. Frames
+ * are processed independently, so it does not use temporal redundancy
+ * (nor does it add temporal artefacts). The default model embedded in this
+ * build is an interim one with untrained weights, to be replaced by the
+ * trained model; its quality is not a measure of the method. Speed and
+ * quality: docs/performance.md.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "gstaedenoise.h"
+#include "aenn_frame.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
+#define GST_CAT_DEFAULT gst_ae_denoise_debug
+
+#define DEFAULT_MODEL_FILE NULL
+#define DEFAULT_NOISE_LEVEL -1.0
+#define DEFAULT_STRENGTH 1.0
+#define DEFAULT_N_THREADS 0
+#define DEFAULT_MODEL_RESOURCE "/org/gst-unsupervised/aedenoise/default.safetensors"
+/* weight of the newest frame's noise estimate in the running average */
+#define NOISE_SMOOTHING 0.2f
+/* the latency reported for processing grows when a frame takes longer
+ * than it, to the time measured plus this margin */
+#define LATENCY_MARGIN 0.25
+
+enum
+{
+  PROP_0,
+  PROP_MODEL_FILE,
+  PROP_NOISE_LEVEL,
+  PROP_ESTIMATED_NOISE_LEVEL,
+  PROP_STRENGTH,
+  PROP_N_THREADS,
+  PROP_KERNELS,
+};
+
+struct _GstAeDenoise
+{
+  GstVideoFilter parent;
+
+  /* properties and reports, guarded by the object lock */
+  gchar *model_file;
+  gdouble noise_level;
+  gdouble strength;
+  guint n_threads;
+  gdouble estimated_noise_level;
+  GstClockTime processing_latency;      /* reported in the LATENCY query */
+  gboolean reset;               /* restart the noise average */
+  gboolean warm;                /* a frame ran since the last set_info */
+
+  /* streaming state, touched only by the streaming thread, and by
+   * start/stop/set_info, which the base class serializes with it; den is
+   * also read (for its path) under the object lock */
+  AennModel *model;
+  AennDenoiser *den;
+  float smoothed[AENN_MAX_CHANNELS_PER_FRAME];  /* < 0: no estimate yet */
+};
+
+#define FORMATS "{ GRAY8, I420, YV12, Y42B, Y444, NV12, NV21, YUY2, UYVY, " \
+  "RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, RGB, BGR }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+
+#define gst_ae_denoise_parent_class parent_class
+G_DEFINE_TYPE (GstAeDenoise, gst_ae_denoise, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (aedenoise, "aedenoise", GST_RANK_NONE,
+    GST_TYPE_AE_DENOISE);
+
+static void gst_ae_denoise_finalize (GObject * object);
+static void gst_ae_denoise_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_ae_denoise_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static gboolean gst_ae_denoise_start (GstBaseTransform * trans);
+static gboolean gst_ae_denoise_stop (GstBaseTransform * trans);
+static gboolean gst_ae_denoise_sink_event (GstBaseTransform * trans,
+    GstEvent * event);
+static gboolean gst_ae_denoise_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
+static gboolean gst_ae_denoise_set_info (GstVideoFilter * filter,
+    GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
+    GstVideoInfo * out_info);
+static GstFlowReturn gst_ae_denoise_transform_frame (GstVideoFilter * filter,
+    GstVideoFrame * inframe, GstVideoFrame * outframe);
+
+static void
+gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags live = rw | GST_PARAM_CONTROLLABLE |
+      GST_PARAM_MUTABLE_PLAYING;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  GST_DEBUG_CATEGORY_INIT (gst_ae_denoise_debug, "aedenoise", 0,
+      "autoencoder video denoiser");
+
+  gobject_class->finalize = gst_ae_denoise_finalize;
+  gobject_class->set_property = gst_ae_denoise_set_property;
+  gobject_class->get_property = gst_ae_denoise_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL_FILE,
+      g_param_spec_string ("model-file", "Model file",
+          "Network weights and architecture (a .safetensors file, see "
+          "docs/model-format.md); empty: the default model built into the "
+          "plugin. Read when the element starts: a file that cannot be used "
+          "fails the state change with an error", DEFAULT_MODEL_FILE,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_NOISE_LEVEL,
+      g_param_spec_double ("noise-level", "Noise level",
+          "Standard deviation of the noise on the 0..255 scale, given to "
+          "the network for every plane; -1: measured on each frame, per "
+          "plane, and smoothed over time", -1.0, 255.0, DEFAULT_NOISE_LEVEL,
+          live));
+  g_object_class_install_property (gobject_class, PROP_ESTIMATED_NOISE_LEVEL,
+      g_param_spec_double ("estimated-noise-level", "Estimated noise level",
+          "The measured noise level (luma, or the mean of R, G and B) the "
+          "last frame was denoised with when noise-level is -1; -1 before "
+          "any", -1.0, 255.0, -1.0, ro));
+  g_object_class_install_property (gobject_class, PROP_STRENGTH,
+      g_param_spec_double ("strength", "Strength",
+          "Blend of the denoised frame with the input: 1 the denoised frame, "
+          "0 the input, bit for bit", 0.0, 1.0, DEFAULT_STRENGTH, live));
+  g_object_class_install_property (gobject_class, PROP_N_THREADS,
+      g_param_spec_uint ("n-threads", "Threads",
+          "Worker threads (0 = one per core, up to 64)", 0, 64,
+          DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_KERNELS,
+      g_param_spec_string ("kernels", "Kernels",
+          "Kernel path in use (c, orc, avx2, avx512); force one with the "
+          "GST_UNSUPERVISED_KERNELS environment variable", NULL, ro));
+
+  gst_element_class_set_static_metadata (element_class,
+      "Autoencoder denoiser", "Filter/Effect/Video",
+      "Removes noise from video frames with a convolutional autoencoder",
+      "gst-unsupervised authors");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_ae_denoise_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_ae_denoise_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_ae_denoise_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_ae_denoise_query);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ae_denoise_set_info);
+  filter_class->transform_frame =
+      GST_DEBUG_FUNCPTR (gst_ae_denoise_transform_frame);
+}
+
+static void
+reset_noise (GstAeDenoise * self)
+{
+  for (guint c = 0; c < AENN_MAX_CHANNELS_PER_FRAME; c++)
+    self->smoothed[c] = -1.0f;
+}
+
+static void
+gst_ae_denoise_init (GstAeDenoise * self)
+{
+  self->model_file = g_strdup (DEFAULT_MODEL_FILE);
+  self->noise_level = DEFAULT_NOISE_LEVEL;
+  self->strength = DEFAULT_STRENGTH;
+  self->n_threads = DEFAULT_N_THREADS;
+  self->estimated_noise_level = -1.0;
+  reset_noise (self);
+  /* late frames are dropped before they cost a network pass */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
+}
+
+static void
+gst_ae_denoise_finalize (GObject * object)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (object);
+
+  g_free (self->model_file);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_ae_denoise_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL_FILE:
+      g_free (self->model_file);
+      self->model_file = g_value_dup_string (value);
+      break;
+    case PROP_NOISE_LEVEL:
+      self->noise_level = g_value_get_double (value);
+      break;
+    case PROP_STRENGTH:
+      self->strength = g_value_get_double (value);
+      break;
+    case PROP_N_THREADS:
+      self->n_threads = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_ae_denoise_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL_FILE:
+      g_value_set_string (value, self->model_file);
+      break;
+    case PROP_NOISE_LEVEL:
+      g_value_set_double (value, self->noise_level);
+      break;
+    case PROP_ESTIMATED_NOISE_LEVEL:
+      g_value_set_double (value, self->estimated_noise_level);
+      break;
+    case PROP_STRENGTH:
+      g_value_set_double (value, self->strength);
+      break;
+    case PROP_N_THREADS:
+      g_value_set_uint (value, self->n_threads);
+      break;
+    case PROP_KERNELS:
+      g_value_set_string (value, gu_path_name (self->den ?
+              aenn_denoiser_get_path (self->den) : gu_path_default ()));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static AennModel *
+load_model (const gchar * file, GError ** error)
+{
+  GBytes *bytes;
+  AennModel *model;
+
+  if (file != NULL && *file != '\0')
+    return aenn_model_load_file (file, error);
+  bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE,
+      G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return NULL;
+  model = aenn_model_load_bytes (bytes, "the built-in default model", error);
+  g_bytes_unref (bytes);
+  return model;
+}
+
+static gboolean
+gst_ae_denoise_start (GstBaseTransform * trans)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (trans);
+  GuPath path = gu_path_default ();
+  AennModel *model;
+  AennDenoiser *den;
+  gchar *file;
+  guint n_threads;
+  GError *err = NULL;
+
+  GST_OBJECT_LOCK (self);
+  file = g_strdup (self->model_file);
+  n_threads = self->n_threads;
+  GST_OBJECT_UNLOCK (self);
+
+  model = load_model (file, &err);
+  if (model == NULL)
+    goto no_model;
+  den = aenn_denoiser_new (model, path, n_threads, &err);
+  if (den == NULL)
+    goto bad_model;
+  GST_INFO_OBJECT (self, "model %s: %.1f MACs per pixel; kernels %s; ORC "
+      "target %s; %u threads", file && *file ? file : "(built in)",
+      aenn_model_macs_per_pixel (model), gu_path_name (path),
+      gu_orc_target_name (), aenn_denoiser_get_n_threads (den));
+  g_free (file);
+
+  GST_OBJECT_LOCK (self);
+  self->model = model;
+  self->den = den;
+  self->reset = TRUE;
+  self->estimated_noise_level = -1.0;
+  self->processing_latency = 0;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+
+  /* ERRORS */
+no_model:
+  {
+    if (g_error_matches (err, AENN_ERROR, AENN_ERROR_IO))
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Cannot load the model: "
+              "%s", err->message), ("model-file \"%s\"", file ? file : ""));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot load the model: "
+              "%s", err->message), ("model-file \"%s\"", file ? file : ""));
+    g_clear_error (&err);
+    g_free (file);
+    return FALSE;
+  }
+bad_model:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot use the model %s: "
+            "%s", file && *file ? file : "built into the plugin",
+            err->message), (NULL));
+    g_clear_error (&err);
+    g_free (file);
+    aenn_model_free (model);
+    return FALSE;
+  }
+}
+
+static gboolean
+gst_ae_denoise_stop (GstBaseTransform * trans)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (trans);
+  AennDenoiser *den;
+  AennModel *model;
+
+  GST_OBJECT_LOCK (self);
+  den = self->den;
+  model = self->model;
+  self->den = NULL;
+  self->model = NULL;
+  GST_OBJECT_UNLOCK (self);
+  aenn_denoiser_free (den);
+  aenn_model_free (model);
+  return TRUE;
+}
+
+static gboolean
+gst_ae_denoise_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (trans);
+
+  /* after a seek the noise may be another */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    GST_OBJECT_LOCK (self);
+    self->reset = TRUE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* The element holds no frame: it adds to upstream's latency only the time
+ * a frame takes to process, as measured so far, so that a live pipeline
+ * renders its frames on time instead of dropping them. */
+static gboolean
+gst_ae_denoise_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (trans);
+  gboolean ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans,
+      direction, query);
+
+  if (ret && direction == GST_PAD_SRC
+      && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    gboolean live;
+    GstClockTime min, max, ours;
+
+    gst_query_parse_latency (query, &live, &min, &max);
+    GST_OBJECT_LOCK (self);
+    ours = self->processing_latency;
+    GST_OBJECT_UNLOCK (self);
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+    gst_query_set_latency (query, live, min, max);
+    GST_DEBUG_OBJECT (self, "latency: live %d, min %" GST_TIME_FORMAT
+        ", max %" GST_TIME_FORMAT " (processing %" GST_TIME_FORMAT ")", live,
+        GST_TIME_ARGS (min), GST_TIME_ARGS (max), GST_TIME_ARGS (ours));
+  }
+  return ret;
+}
+
+static gboolean
+gst_ae_denoise_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (filter);
+  const gchar *name = gst_video_format_to_string (GST_VIDEO_INFO_FORMAT
+      (in_info));
+  AennFormat fmt;
+  GError *err = NULL;
+
+  if (!aenn_format_from_name (name, &fmt))
+    goto unsupported;
+  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info)
+      || GST_VIDEO_INFO_WIDTH (in_info) != GST_VIDEO_INFO_WIDTH (out_info)
+      || GST_VIDEO_INFO_HEIGHT (in_info) != GST_VIDEO_INFO_HEIGHT (out_info))
+    goto mismatch;
+  if (!aenn_denoiser_set_format (self->den, &fmt,
+          GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info),
+          &err))
+    goto bad_size;
+  GST_OBJECT_LOCK (self);
+  self->reset = TRUE;
+  self->warm = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self, "%s %dx%d", name, GST_VIDEO_INFO_WIDTH (in_info),
+      GST_VIDEO_INFO_HEIGHT (in_info));
+  return TRUE;
+
+  /* ERRORS */
+unsupported:
+  {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("format %s is not supported", name));
+    return FALSE;
+  }
+mismatch:
+  {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("input and output caps differ: %" GST_PTR_FORMAT " -> %"
+            GST_PTR_FORMAT, incaps, outcaps));
+    return FALSE;
+  }
+bad_size:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL), ("%s", err->message));
+    g_clear_error (&err);
+    return FALSE;
+  }
+}
+
+static void
+image_of_frame (GstVideoFrame * frame, AennFrame * im)
+{
+  for (guint p = 0; p < 3; p++) {
+    gboolean has = p < GST_VIDEO_FRAME_N_PLANES (frame);
+    im->data[p] = has ? GST_VIDEO_FRAME_PLANE_DATA (frame, p) : NULL;
+    im->stride[p] = has ? GST_VIDEO_FRAME_PLANE_STRIDE (frame, p) : 0;
+  }
+}
+
+/* The noise level of each plane: the property, or the running average of
+ * the estimates; returns what estimated-noise-level reports. */
+static gdouble
+noise_levels (GstAeDenoise * self, gdouble level, gboolean reset,
+    float sigma[AENN_MAX_CHANNELS_PER_FRAME], gboolean rgb)
+{
+  float est[AENN_MAX_CHANNELS_PER_FRAME];
+  guint n = aenn_denoiser_get_n_channels (self->den);
+  gdouble report = 0.0;
+
+  if (reset)
+    reset_noise (self);
+  if (level >= 0.0) {
+    for (guint c = 0; c < AENN_MAX_CHANNELS_PER_FRAME; c++)
+      sigma[c] = (float) level;
+    return -1.0;
+  }
+  aenn_denoiser_estimate (self->den, est);
+  for (guint c = 0; c < n; c++) {
+    float *s = &self->smoothed[c];
+    if (est[c] >= 0.0f)
+      *s = *s < 0.0f ? est[c] : *s + NOISE_SMOOTHING * (est[c] - *s);
+    /* a plane too small to measure is taken as clean */
+    sigma[c] = MAX (*s, 0.0f);
+  }
+  if (rgb) {
+    for (guint c = 0; c < n; c++)
+      report += sigma[c] / n;
+  } else {
+    report = sigma[0];
+  }
+  GST_LOG_OBJECT (self, "noise estimates %.2f %.2f %.2f, smoothed %.2f %.2f "
+      "%.2f", est[0], est[1], est[2], sigma[0], sigma[1], sigma[2]);
+  return report;
+}
+
+/* Raises the latency reported for processing when a frame took longer,
+ * and tells the pipeline. */
+static void
+update_latency (GstAeDenoise * self, gint64 elapsed_us)
+{
+  GstClockTime took = elapsed_us * GST_USECOND;
+  gboolean post = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  /* the first frame pays for page faults and ORC's compilation */
+  if (!self->warm)
+    self->warm = TRUE;
+  else if (took > self->processing_latency) {
+    /* each change is by a quarter at least: few LATENCY messages */
+    self->processing_latency = took * (1.0 + LATENCY_MARGIN);
+    post = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (post) {
+    GST_DEBUG_OBJECT (self, "a frame took %" GST_TIME_FORMAT ": latency "
+        "changes", GST_TIME_ARGS (took));
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  }
+}
+
+static GstFlowReturn
+gst_ae_denoise_transform_frame (GstVideoFilter * filter,
+    GstVideoFrame * inframe, GstVideoFrame * outframe)
+{
+  GstAeDenoise *self = GST_AE_DENOISE (filter);
+  gdouble level, strength, report;
+  guint n_threads;
+  gboolean reset;
+  float sigma[AENN_MAX_CHANNELS_PER_FRAME];
+  AennFrame in, out;
+  GError *err = NULL;
+  GstClockTime stream_time;
+  gint64 t0 = g_get_monotonic_time ();
+
+  stream_time = gst_segment_to_stream_time (&GST_BASE_TRANSFORM
+      (self)->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (inframe->buffer));
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
+    gst_object_sync_values (GST_OBJECT (self), stream_time);
+
+  GST_OBJECT_LOCK (self);
+  level = self->noise_level;
+  strength = self->strength;
+  n_threads = self->n_threads;
+  reset = self->reset;
+  self->reset = FALSE;
+  GST_OBJECT_UNLOCK (self);
+
+  if (strength <= 0.0) {
+    if (!gst_video_frame_copy (outframe, inframe))
+      goto copy_failed;
+    return GST_FLOW_OK;
+  }
+  if (!aenn_denoiser_set_n_threads (self->den, n_threads, &err))
+    goto bad_threads;
+
+  image_of_frame (inframe, &in);
+  image_of_frame (outframe, &out);
+  aenn_denoiser_load (self->den, &in);
+  report = noise_levels (self, level, reset, sigma,
+      GST_VIDEO_FORMAT_INFO_IS_RGB (inframe->info.finfo));
+  aenn_denoiser_run (self->den, sigma);
+  aenn_denoiser_store (self->den, &in, &out, (float) strength);
+
+  if (report >= 0.0) {
+    GST_OBJECT_LOCK (self);
+    self->estimated_noise_level = report;
+    GST_OBJECT_UNLOCK (self);
+  }
+  update_latency (self, g_get_monotonic_time () - t0);
+  return GST_FLOW_OK;
+
+  /* ERRORS */
+copy_failed:
+  {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL), ("frame copy failed"));
+    return GST_FLOW_ERROR;
+  }
+bad_threads:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL), ("%s", err->message));
+    g_clear_error (&err);
+    return GST_FLOW_ERROR;
+  }
+}
