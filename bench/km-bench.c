@@ -3,7 +3,7 @@
  *
  *   km-bench [--format BGRx] [--size 1920x1080] [-k 8] [--mode posterize]
  *            [--space rgb] [--threads 2] [--path auto] [--frames 100]
- *            [--runs 5] [--raw FILE]
+ *            [--runs 5] [--raw FILE] [--hysteresis 2]
  * Prints one line: format size k mode space threads path fps. */
 #include <glib.h>
 #include <math.h>
@@ -66,6 +66,7 @@ main (int argc, char **argv)
   gchar *mode = g_strdup ("posterize"), *space = g_strdup ("rgb");
   gchar *path_name = g_strdup ("auto"), *raw = NULL;
   gint k = 8, threads = 2, frames = 100, runs = 5;
+  gdouble hysteresis = 2.0;
   GOptionEntry entries[] = {
     {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Format", "NAME"},
     {"size", 0, 0, G_OPTION_ARG_STRING, &size, "WxH", "SIZE"},
@@ -77,6 +78,8 @@ main (int argc, char **argv)
     {"frames", 0, 0, G_OPTION_ARG_INT, &frames, "Frames per run", "N"},
     {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs", "N"},
     {"raw", 0, 0, G_OPTION_ARG_FILENAME, &raw, "Raw frame (plane 0)", "F"},
+    {"hysteresis", 0, 0, G_OPTION_ARG_DOUBLE, &hysteresis,
+        "Label hysteresis (default 2)", "H"},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("- k-means segmenter speed");
@@ -101,6 +104,7 @@ main (int argc, char **argv)
   }
   km_params_init (&params);
   params.k = k;
+  params.hysteresis = hysteresis;
   params.mode = !strcmp (mode, "labels") ? KM_MODE_LABELS :
       !strcmp (mode, "false-color") ? KM_MODE_FALSE_COLOR :
       !strcmp (mode, "boundaries") ? KM_MODE_BOUNDARIES : KM_MODE_POSTERIZE;

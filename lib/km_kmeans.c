@@ -22,6 +22,7 @@ struct _KmKMeans
   guint max_iterations;
   double tolerance;
   double cut_inertia;           /* first-pass inertia that aborts refine */
+  double keep_inertia;          /* first-pass inertia that needs no refine */
   float a[KM_MAX_FEATURES * KM_MAX_FEATURES];   /* (nf, nf) metric */
 
   float *centroids;             /* (k, nf) */
@@ -181,6 +182,12 @@ km_kmeans_set_cut_inertia (KmKMeans * km, double inertia)
 }
 
 void
+km_kmeans_set_keep_inertia (KmKMeans * km, double inertia)
+{
+  km->keep_inertia = inertia;
+}
+
+void
 km_kmeans_set_metric (KmKMeans * km, const float *a)
 {
   memcpy (km->a, a, sizeof (float) * km->nf * km->nf);
@@ -228,8 +235,8 @@ km_kmeans_get_counts (const KmKMeans * km)
   return km->counts;
 }
 
-static double
-metric_dist (const KmKMeans * km, const float *x, const float *y)
+double
+km_kmeans_distance (const KmKMeans * km, const float *x, const float *y)
 {
   guint nf = km->nf;
   double d[KM_MAX_FEATURES], s = 0.0;
@@ -471,6 +478,12 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
       res->stop = KM_STOP_CUT;
       break;
     }
+    if (it == 0 && km->keep_inertia > 0.0
+        && inertia <= km->keep_inertia) {
+      /* the centroids fit as well as the caller asked: leave them */
+      res->stop = KM_STOP_UNCHANGED;
+      break;
+    }
     memcpy (km->counts, km->bcounts, sizeof (guint64) * k);
 
     for (guint j = 0; j < k; j++) {
@@ -499,7 +512,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
         continue;
       for (guint c = 0; c < nf; c++)
         next[c] = (float) (s[c] / (double) n);
-      move = metric_dist (km, next, km->centroids + (gsize) j * nf);
+      move = km_kmeans_distance (km, next, km->centroids + (gsize) j * nf);
       shift = MAX (shift, move);
       memcpy (km->centroids + (gsize) j * nf, next, sizeof (float) * nf);
     }

@@ -39,8 +39,7 @@ typedef enum
                                  * (default 0.1, in feature units) */
   KM_STOP_MAX_ITERATIONS,
   KM_STOP_CUT,                  /* first inertia above the cut threshold */
-  KM_STOP_UNCHANGED,            /* not run: the centroids fit the frame as
-                                 * well as when they were last refined */
+  KM_STOP_UNCHANGED,            /* first inertia at most the keep threshold */
 } KmStop;
 
 const gchar *km_stop_name (KmStop stop);
@@ -65,6 +64,10 @@ void km_kmeans_set_metric (KmKMeans * km, const float *a);
 /* When the first assignment of a refine has a larger inertia than this,
  * refine stops there with KM_STOP_CUT and leaves the centroids (0: off). */
 void km_kmeans_set_cut_inertia (KmKMeans * km, double inertia);
+/* When it is at most this (and not a cut), refine stops there with
+ * KM_STOP_UNCHANGED and leaves the centroids, counts and carried means of
+ * the last refine (0: off). */
+void km_kmeans_set_keep_inertia (KmKMeans * km, double inertia);
 guint km_kmeans_get_k (const KmKMeans * km);
 guint km_kmeans_get_nf (const KmKMeans * km);
 const float *km_kmeans_get_metric (const KmKMeans * km);
@@ -75,6 +78,10 @@ void km_kmeans_set_centroids (KmKMeans * km, const float *centroids);
 /* (k, nc): carried means from the last refine; (k): its cluster sizes */
 const float *km_kmeans_get_carried (const KmKMeans * km);
 const guint64 *km_kmeans_get_counts (const KmKMeans * km);
+
+/* Squared distance (x - y)' A (x - y) of two points (nf) in the metric. */
+double km_kmeans_distance (const KmKMeans * km, const float *x,
+    const float *y);
 
 /* Fills d->q from the features and the metric; q: (d->n). */
 void km_kmeans_compute_q (const KmKMeans * km, KmData * d, float *q);

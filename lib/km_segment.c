@@ -708,17 +708,16 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
      * frame they still fit as well as when last refined is left alone, so
      * that a still scene keeps the fit of its first frame (the dense one)
      * rather than drifting to the sample's own optimum */
-    double inertia = km_kmeans_inertia (km, data);
-    if (inertia > CUT_RATIO * seg->last_inertia + (double) data->n * nf) {
+    km_kmeans_set_cut_inertia (km, CUT_RATIO * seg->last_inertia
+        + (double) data->n * nf);
+    km_kmeans_set_keep_inertia (km, REFIT_RATIO * seg->fit_inertia);
+    km_kmeans_refine (km, data, &res);
+    km_kmeans_set_cut_inertia (km, 0.0);
+    km_kmeans_set_keep_inertia (km, 0.0);
+    if (res.stop == KM_STOP_CUT) {
       init = TRUE;
       stats->scene_cut = TRUE;
-    } else if (inertia <= REFIT_RATIO * seg->fit_inertia) {
-      res.iterations = 0;
-      res.stop = KM_STOP_UNCHANGED;
-      res.inertia = inertia;
-      res.reseeded = 0;
-    } else {
-      km_kmeans_refine (km, data, &res);
+    } else if (res.stop != KM_STOP_UNCHANGED) {
       seg->fit_inertia = res.inertia;
     }
   }
@@ -764,21 +763,13 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
   if (init && have_old) {
     /* keep the ids of the last frame: match new centroids to old ones */
     const float *c = km_kmeans_get_centroids (km);
-    const float *a = km_kmeans_get_metric (km);
     double *costp = g_new (double, (gsize) k * k);
     guint perm[KM_MAX_K];
     float permuted[KM_MAX_K * KM_MAX_FEATURES];
 
     for (guint i = 0; i < k; i++)
-      for (guint j = 0; j < k; j++) {
-        double d[KM_MAX_FEATURES], s = 0.0;
-        for (guint r = 0; r < nf; r++)
-          d[r] = (double) c[i * nf + r] - old[j * nf + r];
-        for (guint r = 0; r < nf; r++)
-          for (guint q = 0; q < nf; q++)
-            s += d[r] * a[r * nf + q] * d[q];
-        costp[i * k + j] = s;
-      }
+      for (guint j = 0; j < k; j++)
+        costp[i * k + j] = km_kmeans_distance (km, c + i * nf, old + j * nf);
     km_match_ids (k, costp, perm);
     g_free (costp);
     for (guint i = 0; i < k; i++)
@@ -883,18 +874,11 @@ prepare_tables (KmSegmenter * seg, KmFrameStats * stats)
     /* d(x, c_i) - d(x, c_j) is 2 |c_i - c_j|_A times the distance of x
      * from the bisector of c_i and c_j (in the metric A): the band a pixel
      * may cross before it changes label */
-    const float *a = km_kmeans_get_metric (km);
     for (guint i = 0; i < k; i++)
-      for (guint j = 0; j < k; j++) {
-        double d[KM_MAX_FEATURES], m = 0.0;
-        for (guint r = 0; r < nfs; r++)
-          d[r] = (double) cent[i * nfs + r] - cent[j * nfs + r];
-        for (guint r = 0; r < nfs; r++)
-          for (guint q = 0; q < nfs; q++)
-            m += d[r] * a[r * nfs + q] * d[q];
+      for (guint j = 0; j < k; j++)
         seg->sep[i * k + j] = (float) (2.0 * seg->params.hysteresis *
-            sqrt (MAX (m, 0.0)));
-      }
+            sqrt (MAX (km_kmeans_distance (km, cent + i * nfs,
+                        cent + j * nfs), 0.0)));
   }
 
   stats->k = k;
@@ -980,8 +964,20 @@ keep_labels (const KmSegmenter * seg, guint n, const float *const *f,
   guint k = seg->params.k, nff = seg->nff;
 
   for (guint i = 0; i < n; i++) {
-    guint o = prev[i], c = lab[i];
+    guint o, c;
     float diff;
+    if ((i & 7) == 0 && i + 8 <= n) {
+      /* most pixels keep their label: skip eight at a time */
+      guint64 p8, l8;
+      memcpy (&p8, prev + i, 8);
+      memcpy (&l8, lab + i, 8);
+      if (p8 == l8) {
+        i += 7;
+        continue;
+      }
+    }
+    o = prev[i];
+    c = lab[i];
     if (o == c)
       continue;
     diff = b[o] - b[c];

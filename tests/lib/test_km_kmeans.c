@@ -366,6 +366,23 @@ test_stop (void)
   km_kmeans_refine (km, &s->d, &res);
   g_assert_cmpint (res.stop, ==, KM_STOP_CONVERGED);
 
+  /* a first-pass inertia at most the keep threshold stops at once and
+   * leaves the centroids; below it, refine runs */
+  {
+    double fitted = res.inertia;
+    km_kmeans_set_centroids (km, init);
+    km_kmeans_set_keep_inertia (km, 1e30);
+    km_kmeans_refine (km, &s->d, &res);
+    g_assert_cmpint (res.stop, ==, KM_STOP_UNCHANGED);
+    g_assert_cmpuint (res.iterations, ==, 1);
+    g_assert_cmpmem (km_kmeans_get_centroids (km), sizeof (init), init,
+        sizeof (init));
+    km_kmeans_set_keep_inertia (km, fitted * 0.5);
+    km_kmeans_refine (km, &s->d, &res);
+    g_assert_cmpint (res.stop, ==, KM_STOP_CONVERGED);
+    km_kmeans_set_keep_inertia (km, 0.0);
+  }
+
   /* no samples: nothing to do */
   {
     KmData empty = { 0 };
