@@ -361,6 +361,20 @@ aenn_frame_set_get_n_frames (const AennFrameSet * s)
   return s->frames->len;
 }
 
+const guint8 *
+aenn_frame_set_get_frame (const AennFrameSet * s, guint i, guint * width,
+    guint * height, guint * sequence)
+{
+  const Frame *f;
+  if (i >= s->frames->len)
+    return NULL;
+  f = &g_array_index (s->frames, Frame, i);
+  *width = f->width;
+  *height = f->height;
+  *sequence = f->sequence;
+  return f->data;
+}
+
 guint
 aenn_frame_set_get_channels (const AennFrameSet * s)
 {

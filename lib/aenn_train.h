@@ -85,6 +85,9 @@ gboolean aenn_frame_set_add (AennFrameSet * set, const guint8 * const *planes,
     gsize stride, guint width, guint height, guint sequence,
     GError ** error);
 guint aenn_frame_set_get_n_frames (const AennFrameSet * set);
+/* Frame i: (channels, height, width) bytes; NULL if i is out of range. */
+const guint8 *aenn_frame_set_get_frame (const AennFrameSet * set, guint i,
+    guint * width, guint * height, guint * sequence);
 guint aenn_frame_set_get_channels (const AennFrameSet * set);
 
 /* ---- samples ---- */

@@ -1,8 +1,12 @@
-/* aenn-train: trains the aedenoise network on synthetic dead leaves (or
+/* aenn-train: trains the aedenoise network on synthetic dead leaves, on
+ * images and video frames, or self-supervised on noisy footage alone (or
  * resumes, or fine-tunes) and writes a model file aedenoise loads.
  * docs/training.md has the recipes. */
 #include "config.h"
 #include "aenn_train.h"
+#include "aenn_source.h"
+
+#include <gst/gst.h>
 
 #include <math.h>
 #include <signal.h>
@@ -46,12 +50,45 @@ save_all (AennTrainer * tr, const gchar * ckpt, const gchar * out,
   return TRUE;
 }
 
+/* The frames of every --images folder and --source, in that order. */
+static AennFrameSet *
+read_frames (guint channels, gchar ** images, gchar ** sources,
+    const AennSourceOptions * opt, GError ** error)
+{
+  AennFrameSet *set = aenn_frame_set_new (channels);
+  guint seq = 0, n, scenes;
+
+  for (gchar ** d = images; d && *d; d++) {
+    if (!aenn_source_add_images (set, *d, opt, &n, error))
+      goto fail;
+    g_print ("%s: %u images\n", *d, n);
+    seq += n;
+  }
+  for (gchar ** v = sources; v && *v; v++) {
+    if (!aenn_source_add_video (set, *v, opt, &seq, &n, &scenes, error))
+      goto fail;
+    g_print ("%s: %u frames, %u scene%s\n", *v, n, scenes,
+        scenes == 1 ? "" : "s");
+  }
+  return set;
+
+fail:
+  aenn_frame_set_free (set);
+  return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
   AennTrainConfig cfg;
   gchar *arch = NULL, *out = NULL, *init = NULL, *ckpt = NULL, *resume = NULL;
   gchar *mode = NULL, *noise = NULL, *recipe;
+  gchar **images = NULL, **sources = NULL;
+  AennFrameSet *frames = NULL;       /* until the trainer takes it */
+  gboolean have_frames = FALSE;
+  AennSourceOptions sopt;
+  gint max_frames = 300, frame_step = 1;
+  double frames_ratio = -1, sigma_input = -1, cut_levels = 4.0;
   gint steps = -1, batch = -1, patch = -1, chunk = -1, warmup = -1;
   gint threads = 2, ckpt_every = 1000, val_every = 1000, log_every = 100;
   gint64 seed = -1;
@@ -84,8 +121,27 @@ main (int argc, char **argv)
     {"no-quantize", 0, 0, G_OPTION_ARG_NONE, &no_quantize,
         "Keep noisy inputs in float instead of 8 bits", NULL},
     {"mode", 0, 0, G_OPTION_ARG_STRING, &mode,
-        "supervised, n2n or n2v (the last two need frames: not yet from "
-        "this tool)", "MODE"},
+        "supervised, n2n or n2v (the last two train on noisy frames alone)",
+        "MODE"},
+    {"images", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images,
+        "Folder of images to train on (repeatable)", "DIR"},
+    {"source", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources,
+        "Video to train on: a file, a URI or a pipeline description "
+        "(repeatable)", "SRC"},
+    {"max-frames", 0, 0, G_OPTION_ARG_INT, &max_frames,
+        "Frames kept per folder or video, 0 for all (300)", "N"},
+    {"frame-step", 0, 0, G_OPTION_ARG_INT, &frame_step,
+        "Keep every N-th frame of a video (1)", "N"},
+    {"cut-levels", 0, 0, G_OPTION_ARG_DOUBLE, &cut_levels,
+        "A new scene (no Noise2Noise pair across it) where consecutive "
+        "frames differ by this many levels more than their noise explains "
+        "(4)", "X"},
+    {"frames-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &frames_ratio,
+        "Supervised: share of patches from the frames, the rest dead leaves "
+        "(1 with frames, else 0)", "X"},
+    {"sigma-input", 0, 0, G_OPTION_ARG_DOUBLE, &sigma_input,
+        "n2n, n2v: noise level fed to the network, 0..255 (estimated from "
+        "the frames)", "X"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init,
         "Start from this model's weights (fine-tune)", "MODEL"},
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &ckpt,
@@ -110,6 +166,7 @@ main (int argc, char **argv)
   double loss_sum = 0.0, pin, pout;
   guint loss_n = 0;
 
+  aenn_source_options_init (&sopt);
   for (int i = 1; i < argc; i++) {
     gchar *q = g_shell_quote (argv[i]);
     g_string_append_printf (rs, " %s", q);
@@ -123,18 +180,25 @@ main (int argc, char **argv)
     g_printerr ("aenn-train: --out FILE is required\n");
     goto done;
   }
-  if (threads < 1 || ckpt_every < 1 || val_every < 1 || log_every < 1) {
-    g_printerr ("aenn-train: --threads, --checkpoint-every, --val-every and "
-        "--log-every must be at least 1\n");
+  if (threads < 1 || ckpt_every < 1 || val_every < 1 || log_every < 1
+      || frame_step < 1 || max_frames < 0) {
+    g_printerr ("aenn-train: --threads, --checkpoint-every, --val-every, "
+        "--log-every and --frame-step must be at least 1, --max-frames at "
+        "least 0\n");
     goto done;
   }
+  gst_init (NULL, NULL);
+  sopt.max_frames = max_frames;
+  sopt.frame_step = frame_step;
+  sopt.cut_levels = cut_levels;
   if (ckpt == NULL)
     ckpt = g_strconcat (out, ".ckpt", NULL);
 
   if (resume != NULL) {
     if (steps >= 0 || batch >= 0 || patch >= 0 || chunk >= 0 || warmup >= 0
         || lr >= 0 || lr_min >= 0 || clip >= 0 || smin >= 0 || smax >= 0
-        || seed >= 0 || mode || noise || init || arch || no_quantize)
+        || seed >= 0 || mode || noise || init || arch || no_quantize
+        || frames_ratio >= 0 || sigma_input >= 0)
       g_printerr ("aenn-train: training options ignored: --resume continues "
           "with the checkpoint's own configuration\n");
     tr = aenn_trainer_new_from_checkpoint (resume, threads, &err);
@@ -142,6 +206,15 @@ main (int argc, char **argv)
       goto error;
     g_print ("resuming %s at step %" G_GUINT64_FORMAT "\n", resume,
         aenn_trainer_get_step (tr));
+    /* the frames are data, not configuration: give them again */
+    if (images || sources) {
+      frames = read_frames (aenn_trainer_get_model (tr)->in_channels,
+          images, sources, &sopt, &err);
+      have_frames = frames != NULL;
+      if (frames == NULL
+          || !aenn_trainer_set_frames (tr, g_steal_pointer (&frames), &err))
+        goto error;
+    }
   } else {
     AennModel *m;
     aenn_train_config_init (&cfg);
@@ -198,16 +271,43 @@ main (int argc, char **argv)
       goto error;
     if (init == NULL)
       aenn_train_init_weights (m, cfg.seed);
+    if (images || sources) {
+      sopt.sigmas = g_array_new (FALSE, FALSE, sizeof (double));
+      frames = read_frames (m->in_channels, images, sources, &sopt, &err);
+      if (frames == NULL) {
+        aenn_model_free (m);
+        goto error;
+      }
+      have_frames = TRUE;
+    }
+    cfg.frames_ratio = frames_ratio >= 0 ? frames_ratio : have_frames;
+    if (sigma_input >= 0) {
+      cfg.sigma_input = sigma_input;
+    } else if (cfg.mode != AENN_TRAIN_SUPERVISED && have_frames) {
+      cfg.sigma_input = aenn_source_median_sigma (sopt.sigmas);
+      if (cfg.sigma_input < 0) {
+        g_printerr ("aenn-train: the noise level of the frames cannot be "
+            "estimated (too small or clipped): give --sigma-input\n");
+        aenn_model_free (m);
+        goto done;
+      }
+      g_print ("noise level of the frames: %.2f (fed to the network; "
+          "--sigma-input to override)\n", cfg.sigma_input);
+    }
     tr = aenn_trainer_new (m, &cfg, threads, &err);
     if (tr == NULL)
       goto error;
     aenn_trainer_set_recipe (tr, recipe);
+    if (have_frames
+        && !aenn_trainer_set_frames (tr, g_steal_pointer (&frames), &err))
+      goto error;
   }
   cfg = *aenn_trainer_get_config (tr);
-  if (cfg.mode != AENN_TRAIN_SUPERVISED) {
-    g_printerr ("aenn-train: --mode %s needs frames, which this tool cannot "
-        "read yet (the library can: aenn_trainer_set_frames)\n",
-        aenn_train_mode_name (cfg.mode));
+  if ((cfg.mode != AENN_TRAIN_SUPERVISED || cfg.frames_ratio > 0)
+      && !have_frames) {
+    g_printerr ("aenn-train: --mode %s%s needs frames: give --images or "
+        "--source\n", aenn_train_mode_name (cfg.mode),
+        cfg.frames_ratio > 0 ? " with --frames-ratio" : "");
     goto done;
   }
   {
@@ -273,6 +373,11 @@ error:
   g_clear_error (&err);
 done:
   aenn_trainer_free (tr);
+  aenn_frame_set_free (frames);
+  if (sopt.sigmas != NULL)
+    g_array_free (sopt.sigmas, TRUE);
+  g_strfreev (images);
+  g_strfreev (sources);
   g_option_context_free (ctx);
   g_free (arch);
   g_free (out);
