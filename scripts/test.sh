@@ -26,12 +26,13 @@ rm -f results-*.json
 run_suite build-test all || status=1
 # ASan and UBSan: leaks and undefined behaviour fail the run
 # GLib and GStreamer keep global tables LeakSanitizer reports as leaks, so
-# leak checking covers lib/ only; the elements still run under ASan/UBSan.
+# leak checking covers lib/ only; the elements and the tools' GStreamer code
+# still run under ASan/UBSan.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ASAN_OPTIONS=detect_leaks=1 SUITE_ARGS="--suite lib" \
   run_suite build-test-asan asan-lib -Db_sanitize=address,undefined \
   -Db_lundef=false -Dbuildtype=debug || status=1
-ASAN_OPTIONS=detect_leaks=0 SUITE_ARGS="--suite elements" \
+ASAN_OPTIONS=detect_leaks=0 SUITE_ARGS="--suite elements --suite tools" \
   run_suite build-test-asan asan-elements || status=1
 
 python3 - all asan-lib asan-elements <<'PY'
