@@ -41,6 +41,21 @@ gsize aenn_plan_get_scratch_size (const AennPlan * plan);
 void aenn_plan_process (AennPlan * plan, const float *const *src,
     gsize src_stride, float *const *dst, gsize dst_stride, float sigma);
 
+/* The int8 form of convolution `layer` on a quantized path, as the kernels
+ * see it (aenn_kernels.h): for tests that redo its arithmetic. FALSE on
+ * float paths and for other ops. */
+typedef struct
+{
+  guint n_groups, terms;
+  const gint8 *wq;              /* (out_c * terms, n_groups, k, k, 4) */
+  const gint32 *corr;           /* (out_c * terms) */
+  const float *scale;           /* (out_c * terms) */
+  const float *inv_s, *zp;      /* (in_c): q = round (x * inv_s + zp) */
+} AennQuantLayer;
+
+gboolean aenn_plan_get_quant_layer (const AennPlan * plan, guint layer,
+    AennQuantLayer * q);
+
 G_END_DECLS
 
 #endif
