@@ -705,6 +705,54 @@ bounded_channels (const AennModel * m, guint maxc, gboolean * bnd)
   }
 }
 
+/* The noisy calibration frames: (n_sigmas, C, CALIB_SIZE, CALIB_SIZE). */
+static float *
+calib_frames_make (guint C)
+{
+  gsize n = (gsize) CALIB_SIZE * CALIB_SIZE;
+  float *clean = g_new (float, C * n);
+  float *noisy = g_new (float, G_N_ELEMENTS (calib_sigmas) * C * n);
+  AennDeadLeavesParams lp;
+
+  aenn_deadleaves_params_init (&lp);
+  for (guint i = 0; i < G_N_ELEMENTS (calib_sigmas); i++) {
+    AennRng r;
+    /* the renderer makes up to 4 correlated channels; more, one by one */
+    if (C <= 4)
+      aenn_deadleaves_render (&lp, CALIB_SEED + i, C, CALIB_SIZE, CALIB_SIZE,
+          clean);
+    else
+      for (guint c = 0; c < C; c++)
+        aenn_deadleaves_render (&lp, CALIB_SEED + i * C + c, 1, CALIB_SIZE,
+            CALIB_SIZE, clean + c * n);
+    aenn_rng_init (&r, CALIB_SEED, i, 0);
+    aenn_noise_gaussian (&r, clean, noisy + i * C * n, C * n,
+        calib_sigmas[i], TRUE);
+  }
+  g_free (clean);
+  return noisy;
+}
+
+/* Rendering them is most of a calibration's cost (0.1 s), and they depend
+ * on the channel count alone: the one-channel ones, which every aedenoise
+ * model takes, are made once per process and kept (590 kB). *owned is
+ * what the caller frees. */
+static const float *
+calib_frames (guint C, float **owned)
+{
+  static gsize once = 0;
+  static float *mono;
+
+  *owned = NULL;
+  if (C != 1)
+    return *owned = calib_frames_make (C);
+  if (g_once_init_enter (&once)) {
+    mono = calib_frames_make (1);
+    g_once_init_leave (&once, 1);
+  }
+  return mono;
+}
+
 /* Runs the float engine over the calibration frames; range: (n_layers,
  * maxc, 2), the min and max of each convolution's input channels. */
 static gboolean
@@ -713,10 +761,10 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
   guint C = m->in_channels;
   gsize n = (gsize) CALIB_SIZE * CALIB_SIZE;
   AennPlan *cal = aenn_plan_new (m, gu_path_best_float (), error);
-  float *clean, *noisy, *out;
+  const float *frames;
+  float *owned, *out;
   const float **src;
   float **dst;
-  AennDeadLeavesParams lp;
 
   if (cal == NULL)
     return FALSE;
@@ -730,26 +778,13 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
     aenn_plan_free (cal);
     return FALSE;
   }
-  clean = g_new (float, C * n);       /* (C, CALIB_SIZE, CALIB_SIZE) */
-  noisy = g_new (float, C * n);
-  out = g_new (float, C * n);
+  frames = calib_frames (C, &owned);
+  out = g_new (float, C * n);   /* (C, CALIB_SIZE, CALIB_SIZE) */
   src = g_new (const float *, C);
   dst = g_new (float *, C);
-  aenn_deadleaves_params_init (&lp);
   for (guint i = 0; i < G_N_ELEMENTS (calib_sigmas); i++) {
-    AennRng r;
-    /* the renderer makes up to 4 correlated channels; more, one by one */
-    if (C <= 4)
-      aenn_deadleaves_render (&lp, CALIB_SEED + i, C, CALIB_SIZE, CALIB_SIZE,
-          clean);
-    else
-      for (guint c = 0; c < C; c++)
-        aenn_deadleaves_render (&lp, CALIB_SEED + i * C + c, 1, CALIB_SIZE,
-            CALIB_SIZE, clean + c * n);
-    aenn_rng_init (&r, CALIB_SEED, i, 0);
-    aenn_noise_gaussian (&r, clean, noisy, C * n, calib_sigmas[i], TRUE);
     for (guint c = 0; c < C; c++) {
-      src[c] = noisy + c * n;
+      src[c] = frames + (i * C + c) * n;
       dst[c] = out + c * n;
     }
     aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE,
@@ -757,8 +792,7 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
   }
   memcpy (range, cal->calib, (gsize) m->n_layers * maxc * 2 * sizeof (float));
   aenn_plan_free (cal);
-  g_free (clean);
-  g_free (noisy);
+  g_free (owned);
   g_free (out);
   g_free (src);
   g_free (dst);

@@ -17,7 +17,11 @@ G_BEGIN_DECLS
 typedef struct _AennPlan AennPlan;
 
 /* path: GU_PATH_AUTO for gu_path_default () (the best the CPU runs, or
- * GST_UNSUPERVISED_KERNELS). The model must outlive the plan. */
+ * GST_UNSUPERVISED_KERNELS). The model must outlive the plan. On a
+ * quantized path (gu_path_is_quantized) the int8 weights are made here,
+ * from the weights as they are now (a later change to them is not seen),
+ * and the frames fed to it should lie in [0, 1] (beyond, the first
+ * convolution clips them). */
 AennPlan *aenn_plan_new (const AennModel * model, GuPath path,
     GError ** error);
 void aenn_plan_free (AennPlan * plan);
