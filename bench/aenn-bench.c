@@ -1,7 +1,9 @@
 /* aenn-bench: times the aedenoise engine on single planes with random
- * weights for the default architecture, per kernel path and thread count.
+ * weights for the default architecture (or a model file), per kernel path
+ * and thread count.
  *
- *   aenn-bench [--runs N] [--paths c,orc,avx2,avx512] [--threads 1,2]
+ *   aenn-bench [--runs N] [--paths c,orc,avx2,avx512,vnni] [--threads 1,2]
+ *       [--model FILE]
  *
  * Prints, per size, path and thread count, the median of N runs: ms per
  * plane, frames per second for the plane alone and for an I420 frame (the
@@ -57,7 +59,7 @@ int
 main (int argc, char **argv)
 {
   gint runs = 9, strip = 0;
-  gchar *paths_opt = NULL, *threads_opt = NULL;
+  gchar *paths_opt = NULL, *threads_opt = NULL, *model = NULL;
   GOptionEntry entries[] = {
     {"runs", 'r', 0, G_OPTION_ARG_INT, &runs, "timed runs per case", "N"},
     {"paths", 'p', 0, G_OPTION_ARG_STRING, &paths_opt,
@@ -66,6 +68,8 @@ main (int argc, char **argv)
         "strip height (default: the engine's choice)", "N"},
     {"threads", 't', 0, G_OPTION_ARG_STRING, &threads_opt,
         "thread counts (default: 1,2)", "LIST"},
+    {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model,
+        "model file (default: random weights, default architecture)", "FILE"},
     {NULL}
   };
   static const guint sizes[][2] = { {1280, 720}, {1920, 1080} };
@@ -84,16 +88,20 @@ main (int argc, char **argv)
   if (runs < 1)
     runs = 1;
   strip_rows = (guint) MAX (strip, 0);
-  paths = g_strsplit (paths_opt ? paths_opt : "c,orc,avx2,avx512", ",", -1);
+  paths = g_strsplit (paths_opt ? paths_opt : "c,orc,avx2,avx512,vnni",
+      ",", -1);
   threads = g_strsplit (threads_opt ? threads_opt : "1,2", ",", -1);
 
-  m = aenn_model_new (aenn_default_architecture (), &err);
+  m = model ? aenn_model_load_file (model, &err) :
+      aenn_model_new (aenn_default_architecture (), &err);
   if (m == NULL)
     g_error ("%s", err->message);
-  aenn_model_randomize (m, 1, 1.0f);
+  if (model == NULL)
+    aenn_model_randomize (m, 1, 1.0f);
   macs = aenn_model_macs_per_pixel (m);
-  printf ("default architecture: %.1f MACs per pixel; ORC target %s; "
-      "median of %d runs\n", macs, gu_orc_target_name (), runs);
+  printf ("%s: %.1f MACs per pixel; ORC target %s; median of %d runs\n",
+      model ? model : "default architecture", macs, gu_orc_target_name (),
+      runs);
   printf ("%-10s %-7s %3s %9s %9s %9s %9s %8s %10s\n", "size", "path",
       "thr", "ms/plane", "planes/s", "I420 ms", "I420 fps", "GMAC/s",
       "GMAC/cpu-s");
@@ -128,6 +136,7 @@ main (int argc, char **argv)
   g_strfreev (threads);
   g_free (paths_opt);
   g_free (threads_opt);
+  g_free (model);
   aenn_model_free (m);
   return 0;
 }

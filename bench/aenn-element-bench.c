@@ -2,7 +2,8 @@
  * per size, format, kernel path and thread count.
  *
  *   aenn-element-bench [--sizes 1280x720,1920x1080] [--formats I420]
- *       [--paths orc,avx2,avx512] [--threads 1,2] [--frames 30] [--runs 5]
+ *       [--paths orc,avx2,avx512,vnni] [--threads 1,2] [--frames 30]
+ *       [--runs 5]
  *       [--model FILE] [--noise-level -1] [--breakdown]
  *
  * Pre-made frames (gradients and discs under Gaussian noise of sigma 25)

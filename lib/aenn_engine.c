@@ -1,22 +1,50 @@
 /* The strip scheduler. For each strip, a backward pass over the layers
  * (done once, in prepare) gives the rows of every tensor the strip needs;
  * the forward pass then computes exactly those rows, layer after layer, in
- * buffers private to the thread. */
+ * buffers private to the thread.
+ *
+ * On a quantized path (vnni) the convolutions run in int8 and everything
+ * else stays float: plan_new derives the int8 weights from the float model
+ * (plan_quantize, below; docs/design.md says why this way), and each
+ * convolution packs the input rows of its strip to u8 once, then runs the
+ * int8 row kernel, which writes float rows as the float kernels do. */
 #include "config.h"
 #include "aenn_engine.h"
 #include "aenn_kernels.h"
+#include "aenn_deadleaves.h"
+#include "aenn_train.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Rows keep 16 floats before x = 0 (one is the left border, the rest keep
  * x = 0 on a 64-byte boundary) and at least one after the last column. */
 #define ROW_LEAD 16
 
+/* One convolution's int8 form (see aenn_kernels.h for the layout). */
+typedef struct
+{
+  guint n_groups;               /* ceil (in_c / 4) */
+  guint terms;                  /* weight sets per output channel, 1 or 2 */
+  gint8 *wq;                    /* (out_c * terms, n_groups, k, k, 4) */
+  gint32 *corr;                 /* (out_c * terms): sum of wq * zp */
+  float *scale;                 /* (out_c * terms): accumulator to float */
+  float *inv_s;                 /* (in_c): 1 / activation scale */
+  float *zp;                    /* (in_c): activation zero points, integers */
+  guint8 *zero;                 /* set by prepare: (n_groups, qgs[in]) packed
+                                 * zeros, every channel at its zero point */
+} AennQLayer;
+
 struct _AennPlan
 {
   const AennModel *model;
   const AennKernels *k;
   GuPath path;
+  AennQLayer *q;                /* (n_layers), quantized paths only */
+  /* calibration plans only: (n_layers, calib_c, 2) the min and max seen in
+   * the input of each convolution */
+  float *calib;
+  guint calib_c;
 
   /* set by prepare */
   GuPool *pool;
@@ -33,6 +61,11 @@ struct _AennPlan
   const float **inptr;          /* (n_threads, max_ptrs) */
   float **outptr;               /* (n_threads, max_ptrs) */
   guint max_ptrs;
+  /* quantized paths */
+  gsize *qgs;                   /* (n_tensors): packed group stride, bytes */
+  gsize qbuf_bytes;             /* per thread: the largest packed strip */
+  guint8 *qbuf;                 /* (n_threads, qbuf_bytes) + 64 */
+  const guint8 **qinptr;        /* (n_threads, max_ptrs) */
 
   /* arguments of the frame in flight */
   const float *const *src;
@@ -41,6 +74,8 @@ struct _AennPlan
   gsize dst_stride;
   float sigma;
 };
+
+static gboolean plan_quantize (AennPlan * plan, GError ** error);
 
 AennPlan *
 aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
@@ -61,6 +96,10 @@ aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
   plan->model = model;
   plan->k = k;
   plan->path = path;
+  if (k->qconv_row != NULL && !plan_quantize (plan, error)) {
+    aenn_plan_free (plan);
+    return NULL;
+  }
   return plan;
 }
 
@@ -76,6 +115,12 @@ plan_clear (AennPlan * plan)
   g_clear_pointer (&plan->zero_row, g_free);
   g_clear_pointer (&plan->inptr, g_free);
   g_clear_pointer (&plan->outptr, g_free);
+  g_clear_pointer (&plan->qgs, g_free);
+  g_clear_pointer (&plan->qbuf, g_free);
+  g_clear_pointer (&plan->qinptr, g_free);
+  if (plan->q)
+    for (guint i = 0; i < plan->model->n_layers; i++)
+      g_clear_pointer (&plan->q[i].zero, g_free);
   plan->width = plan->height = 0;
 }
 
@@ -85,6 +130,18 @@ aenn_plan_free (AennPlan * plan)
   if (plan == NULL)
     return;
   plan_clear (plan);
+  if (plan->q) {
+    for (guint i = 0; i < plan->model->n_layers; i++) {
+      AennQLayer *Q = &plan->q[i];
+      g_free (Q->wq);
+      g_free (Q->corr);
+      g_free (Q->scale);
+      g_free (Q->inv_s);
+      g_free (Q->zp);
+    }
+    g_free (plan->q);
+  }
+  g_free (plan->calib);
   g_free (plan);
 }
 
@@ -115,13 +172,32 @@ aenn_plan_get_strip_rows (const AennPlan * plan)
 gsize
 aenn_plan_get_scratch_size (const AennPlan * plan)
 {
-  return plan->arena_floats * sizeof (float);
+  return plan->arena_floats * sizeof (float) + plan->qbuf_bytes;
 }
 
 static inline gint *
 strip_range (const AennPlan * plan, guint s)
 {
   return plan->range + (gsize) s * plan->model->n_tensors * 2;
+}
+
+gboolean
+aenn_plan_get_quant_layer (const AennPlan * plan, guint layer,
+    AennQuantLayer * q)
+{
+  const AennQLayer *Q;
+  if (plan->q == NULL || layer >= plan->model->n_layers
+      || plan->model->layers[layer].op != AENN_OP_CONV)
+    return FALSE;
+  Q = &plan->q[layer];
+  q->n_groups = Q->n_groups;
+  q->terms = Q->terms;
+  q->wq = Q->wq;
+  q->corr = Q->corr;
+  q->scale = Q->scale;
+  q->inv_s = Q->inv_s;
+  q->zp = Q->zp;
+  return TRUE;
 }
 
 /* Rows of each tensor that output rows [y0, y1) need. */
@@ -163,6 +239,30 @@ backward (const AennPlan * plan, guint y0, guint y1, gint * r)
       r[2 * t + 1] = MAX (r[2 * t + 1], b);
     }
   }
+}
+
+/* Packed rows hold pixels -1 .. width (the border columns included), 4
+ * bytes each, pixel -1 at byte 0; each channel group starts on a cache
+ * line. A thread packs the input rows of one convolution at a time. */
+static void
+plan_prepare_packed (AennPlan * plan, const guint * max_rows)
+{
+  const AennModel *m = plan->model;
+
+  plan->qgs = g_new (gsize, m->n_tensors);
+  for (guint t = 0; t < m->n_tensors; t++)
+    plan->qgs[t] = ((gsize) (plan->tw[t] + 2) * 4 + 63) / 64 * 64;
+  plan->qbuf_bytes = 0;
+  for (guint i = 0; i < m->n_layers; i++) {
+    const AennLayer *L = &m->layers[i];
+    guint ti;
+    if (L->op != AENN_OP_CONV)
+      continue;
+    ti = (guint) L->in[0];
+    plan->qbuf_bytes = MAX (plan->qbuf_bytes, (gsize) max_rows[ti]
+        * plan->q[i].n_groups * plan->qgs[ti]);
+  }
+  plan->qbuf_bytes = (plan->qbuf_bytes + 63) / 64 * 64;
 }
 
 gboolean
@@ -262,6 +362,8 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
       g_free (blk_off);
       g_free (blk_size);
     }
+    if (plan->q)
+      plan_prepare_packed (plan, max_rows);
     g_free (max_rows);
   }
   plan->arena_floats = (off + 15) / 16 * 16;
@@ -271,6 +373,29 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
   plan->max_ptrs = max_ptrs;
   plan->inptr = g_new0 (const float *, (gsize) plan->n_threads * max_ptrs);
   plan->outptr = g_new0 (float *, (gsize) plan->n_threads * max_ptrs);
+  if (plan->q) {
+    plan->qinptr = g_new0 (const guint8 *, (gsize) plan->n_threads
+        * max_ptrs);
+    plan->qbuf = g_malloc0 ((gsize) plan->n_threads * plan->qbuf_bytes + 64);
+    /* the packed zero rows: the zero row quantized by each layer */
+    for (guint i = 0; i < m->n_layers; i++) {
+      const AennLayer *L = &m->layers[i];
+      AennQLayer *Q = &plan->q[i];
+      guint ti, ic;
+      const float **zp;
+      if (L->op != AENN_OP_CONV)
+        continue;
+      ti = (guint) L->in[0];
+      ic = m->tensors[ti].channels;
+      zp = g_new (const float *, ic);
+      for (guint c = 0; c < ic; c++)
+        zp[c] = plan->zero_row + ROW_LEAD - 1;
+      Q->zero = g_malloc0 (Q->n_groups * plan->qgs[ti]);
+      plan->k->qpack_row (Q->zero, plan->qgs[ti], zp, (int) plan->tw[ti] + 2,
+          (int) ic, Q->inv_s, Q->zp);
+      g_free (zp);
+    }
+  }
   return TRUE;
 }
 
@@ -291,6 +416,78 @@ thread_arena (const AennPlan * plan, guint worker)
   guintptr a = (guintptr) plan->arena;
   a = (a + 63) & ~(guintptr) 63;
   return (float *) a + (gsize) worker * plan->arena_floats;
+}
+
+static guint8 *
+thread_qbuf (const AennPlan * plan, guint worker)
+{
+  guintptr a = (guintptr) plan->qbuf;
+  a = (a + 63) & ~(guintptr) 63;
+  return (guint8 *) a + (gsize) worker * plan->qbuf_bytes;
+}
+
+/* Calibration: the range of every channel of a convolution's input over
+ * the rows this strip computes from. */
+static void
+calib_rows (AennPlan * plan, float *arena, guint layer, guint ti, gint ilo,
+    gint ihi)
+{
+  guint ic = plan->model->tensors[ti].channels, iw = plan->tw[ti];
+  float *mm = plan->calib + (gsize) layer * plan->calib_c * 2;
+
+  for (gint y = ilo; y < ihi; y++)
+    for (guint c = 0; c < ic; c++) {
+      const float *p = row_of (plan, arena, ti, ilo, y, c);
+      for (guint x = 0; x < iw; x++) {
+        mm[2 * c] = MIN (mm[2 * c], p[x]);
+        mm[2 * c + 1] = MAX (mm[2 * c + 1], p[x]);
+      }
+    }
+}
+
+/* One convolution on the int8 kernels: the strip's input rows packed
+ * once, then each output row from the packed rows (or the layer's packed
+ * zero row above and below the frame under zero padding). */
+static void
+conv_quantized (AennPlan * plan, float *arena, guint worker, guint layer,
+    gint lo, gint hi, gint ilo, gint ihi, float **outp)
+{
+  const AennModel *m = plan->model;
+  const AennLayer *L = &m->layers[layer];
+  const AennQLayer *Q = &plan->q[layer];
+  const AennKernels *k = plan->k;
+  guint ti = (guint) L->in[0], to = (guint) L->out;
+  guint ic = m->tensors[ti].channels, oc = m->tensors[to].channels;
+  guint kk = L->kernel, half = kk / 2, iw = plan->tw[ti], ng = Q->n_groups;
+  gint ih = (gint) plan->th[ti];
+  gsize gs = plan->qgs[ti], rb = ng * gs;
+  guint8 *qb = thread_qbuf (plan, worker);      /* (ihi - ilo, ng, gs) */
+  const float **src = plan->inptr + (gsize) worker * plan->max_ptrs;
+  const guint8 **qin = plan->qinptr + (gsize) worker * plan->max_ptrs;
+
+  for (gint y = ilo; y < ihi; y++) {
+    for (guint c = 0; c < ic; c++)
+      src[c] = row_of (plan, arena, ti, ilo, y, c) - 1;
+    k->qpack_row (qb + (gsize) (y - ilo) * rb, gs, src, (int) iw + 2,
+        (int) ic, Q->inv_s, Q->zp);
+  }
+  for (gint y = lo; y < hi; y++) {
+    for (guint dy = 0; dy < kk; dy++) {
+      gint yy = y + (gint) dy - (gint) half;
+      const guint8 *r;
+      if ((yy < 0 || yy >= ih) && L->pad == AENN_PAD_ZERO)
+        r = Q->zero;
+      else
+        r = qb + (gsize) (CLAMP (yy, 0, ih - 1) - ilo) * rb;
+      for (guint g = 0; g < ng; g++)
+        qin[g * kk + dy] = r + g * gs + 4;
+    }
+    for (guint o = 0; o < oc; o++)
+      outp[o] = row_of (plan, arena, to, lo, y, o);
+    k->qconv_row (outp, qin, (int) iw, (int) ng, (int) oc, (int) Q->terms,
+        (int) kk, Q->wq,
+        Q->corr, Q->scale, L->bias, L->act, L->slope);
+  }
 }
 
 static void
@@ -345,6 +542,12 @@ run_strip (guint s, guint worker, gpointer user_data)
                 p[iw] = p[iw - 1];
               }
             }
+        if (plan->calib)
+          calib_rows (plan, arena, i, ti, ilo, ihi);
+        if (plan->q) {
+          conv_quantized (plan, arena, worker, i, lo, hi, ilo, ihi, outp);
+          break;
+        }
         for (guint o = 0; o < oc; o++)
           outp[o] = row_of (plan, arena, to, lo, lo, o);
         for (gint y = lo; y < hi; y++) {
@@ -449,4 +652,261 @@ aenn_plan_process (AennPlan * plan, const float *const *src,
   else
     for (guint s = 0; s < plan->n_strips; s++)
       run_strip (s, 0, plan);
+}
+
+/* ---- quantization (vnni path) ---- */
+
+/* Calibration frames: dead leaves under the noise levels the network is
+ * run at, the noise-level plane set to the same sigma. */
+#define CALIB_SIZE 192
+#define CALIB_SEED G_GUINT64_CONSTANT (0x5eed0a11ca1b)
+static const float calib_sigmas[] = { 0.0f, 15.0f, 30.0f, 50.0f };
+
+/* The observed range is widened by this share on each side: activations
+ * of frames unlike the calibration ones saturate a little later. */
+#define CALIB_MARGIN 0.05f
+
+/* Which channels of which tensors are known to lie in [0, 1] whatever the
+ * frame: the image (on 0..1) and the noise-level plane (sigma / 255, sigma
+ * at most 255), through the ops that only move values around. Those get
+ * the exact range [0, 1] instead of a calibrated one: an 8-bit frame then
+ * quantizes without loss (q = 255 x), and a noise level beyond the
+ * calibration sigmas is not clipped. bnd: (n_tensors, maxc). */
+static void
+bounded_channels (const AennModel * m, guint maxc, gboolean * bnd)
+{
+  for (guint c = 0; c < m->in_channels; c++)
+    bnd[c] = TRUE;
+  for (guint i = 0; i < m->n_layers; i++) {
+    const AennLayer *L = &m->layers[i];
+    gboolean *o = bnd + (gsize) L->out * maxc;
+    const gboolean *a = L->n_in > 0 ? bnd + (gsize) L->in[0] * maxc : NULL;
+    const gboolean *b = L->n_in > 1 ? bnd + (gsize) L->in[1] * maxc : NULL;
+    guint oc = m->tensors[L->out].channels;
+    guint ic = L->n_in > 0 ? m->tensors[L->in[0]].channels : 0;
+    for (guint c = 0; c < oc; c++)
+      switch (L->op) {
+        case AENN_OP_SIGMA:
+          o[c] = TRUE;
+          break;
+        case AENN_OP_S2D:
+          o[c] = a[c / 4];
+          break;
+        case AENN_OP_D2S:
+          o[c] = a[4 * c] && a[4 * c + 1] && a[4 * c + 2] && a[4 * c + 3];
+          break;
+        case AENN_OP_CONCAT:
+          o[c] = c < ic ? a[c] : b[c - ic];
+          break;
+        default:
+          o[c] = FALSE;
+          break;
+      }
+  }
+}
+
+/* The noisy calibration frames: (n_sigmas, C, CALIB_SIZE, CALIB_SIZE). */
+static float *
+calib_frames_make (guint C)
+{
+  gsize n = (gsize) CALIB_SIZE * CALIB_SIZE;
+  float *clean = g_new (float, C * n);
+  float *noisy = g_new (float, G_N_ELEMENTS (calib_sigmas) * C * n);
+  AennDeadLeavesParams lp;
+
+  aenn_deadleaves_params_init (&lp);
+  for (guint i = 0; i < G_N_ELEMENTS (calib_sigmas); i++) {
+    AennRng r;
+    /* the renderer makes up to 4 correlated channels; more, one by one */
+    if (C <= 4)
+      aenn_deadleaves_render (&lp, CALIB_SEED + i, C, CALIB_SIZE, CALIB_SIZE,
+          clean);
+    else
+      for (guint c = 0; c < C; c++)
+        aenn_deadleaves_render (&lp, CALIB_SEED + i * C + c, 1, CALIB_SIZE,
+            CALIB_SIZE, clean + c * n);
+    aenn_rng_init (&r, CALIB_SEED, i, 0);
+    aenn_noise_gaussian (&r, clean, noisy + i * C * n, C * n,
+        calib_sigmas[i], TRUE);
+  }
+  g_free (clean);
+  return noisy;
+}
+
+/* Rendering them is most of a calibration's cost (0.1 s), and they depend
+ * on the channel count alone: the one-channel ones, which every aedenoise
+ * model takes, are made once per process and kept (590 kB). *owned is
+ * what the caller frees. */
+static const float *
+calib_frames (guint C, float **owned)
+{
+  static gsize once = 0;
+  static float *mono;
+
+  *owned = NULL;
+  if (C != 1)
+    return *owned = calib_frames_make (C);
+  if (g_once_init_enter (&once)) {
+    mono = calib_frames_make (1);
+    g_once_init_leave (&once, 1);
+  }
+  return mono;
+}
+
+/* Runs the float engine over the calibration frames; range: (n_layers,
+ * maxc, 2), the min and max of each convolution's input channels. */
+static gboolean
+calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
+{
+  guint C = m->in_channels;
+  gsize n = (gsize) CALIB_SIZE * CALIB_SIZE;
+  AennPlan *cal = aenn_plan_new (m, gu_path_best_float (), error);
+  const float *frames;
+  float *owned, *out;
+  const float **src;
+  float **dst;
+
+  if (cal == NULL)
+    return FALSE;
+  cal->calib_c = maxc;
+  cal->calib = g_new (float, (gsize) m->n_layers * maxc * 2);
+  for (gsize j = 0; j < (gsize) m->n_layers * maxc; j++) {
+    cal->calib[2 * j] = INFINITY;
+    cal->calib[2 * j + 1] = -INFINITY;
+  }
+  if (!aenn_plan_prepare (cal, CALIB_SIZE, CALIB_SIZE, NULL, 0, error)) {
+    aenn_plan_free (cal);
+    return FALSE;
+  }
+  frames = calib_frames (C, &owned);
+  out = g_new (float, C * n);   /* (C, CALIB_SIZE, CALIB_SIZE) */
+  src = g_new (const float *, C);
+  dst = g_new (float *, C);
+  for (guint i = 0; i < G_N_ELEMENTS (calib_sigmas); i++) {
+    for (guint c = 0; c < C; c++) {
+      src[c] = frames + (i * C + c) * n;
+      dst[c] = out + c * n;
+    }
+    aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE,
+        calib_sigmas[i]);
+  }
+  memcpy (range, cal->calib, (gsize) m->n_layers * maxc * 2 * sizeof (float));
+  aenn_plan_free (cal);
+  g_free (owned);
+  g_free (out);
+  g_free (src);
+  g_free (dst);
+  return TRUE;
+}
+
+/* Per convolution: u8 activations with a scale and zero point per input
+ * channel (asymmetric: leaky ReLU outputs go negative); the activation
+ * scales folded into the weights, w'[o][c] = w[o][c] s[c], which are then
+ * s8 per output channel, symmetric in -127..127; the zero points' share
+ * taken out after the sum, corr[o] = sum of wq[o][c] zp[c]. Then
+ *   sum w x = sum w' (q - zp) ~ scale[o] (acc - corr[o]).
+ * Sums stay within int32: 1024 channels x 9 taps x 255 x 127 < 2^31. */
+static gboolean
+plan_quantize (AennPlan * plan, GError ** error)
+{
+  const AennModel *m = plan->model;
+  guint maxc = 1;
+  float *range;
+  gboolean *bnd;
+
+  for (guint t = 0; t < m->n_tensors; t++)
+    maxc = MAX (maxc, m->tensors[t].channels);
+  range = g_new (float, (gsize) m->n_layers * maxc * 2);
+  bnd = g_new0 (gboolean, (gsize) m->n_tensors * maxc);
+  if (!calibrate (m, maxc, range, error)) {
+    g_free (range);
+    g_free (bnd);
+    return FALSE;
+  }
+  bounded_channels (m, maxc, bnd);
+
+  plan->q = g_new0 (AennQLayer, m->n_layers);
+  for (guint i = 0; i < m->n_layers; i++) {
+    const AennLayer *L = &m->layers[i];
+    AennQLayer *Q = &plan->q[i];
+    guint ti, ic, oc, kk, ng;
+    const float *mm = range + (gsize) i * maxc * 2;
+    float *sa;                  /* (ic): activation scales */
+
+    if (L->op != AENN_OP_CONV)
+      continue;
+    ti = (guint) L->in[0];
+    ic = m->tensors[ti].channels;
+    oc = m->tensors[L->out].channels;
+    kk = L->kernel * L->kernel;
+    ng = Q->n_groups = (ic + 3) / 4;
+    Q->inv_s = g_new (float, ic);
+    Q->zp = g_new (float, ic);
+    sa = g_new (float, ic);
+    for (guint c = 0; c < ic; c++) {
+      float lo = mm[2 * c], hi = mm[2 * c + 1], s;
+      if (bnd[(gsize) ti * maxc + c]) {
+        lo = 0.0f;
+        hi = 1.0f;
+      } else if (lo <= hi) {
+        float d = (hi - lo) * CALIB_MARGIN;
+        lo -= d;
+        hi += d;
+      } else
+        lo = hi = 0.0f;         /* never seen */
+      /* zero is exact (zero padding, ReLU) */
+      lo = MIN (lo, 0.0f);
+      hi = MAX (hi, 0.0f);
+      s = (hi - lo) / 255.0f;
+      if (!(s > 0.0f))
+        s = 1.0f / 255.0f;
+      sa[c] = s;
+      Q->inv_s[c] = 1.0f / s;
+      Q->zp[c] = CLAMP (nearbyintf (-lo / s), 0.0f, 255.0f);
+    }
+    /* a layer that reads the frame has inputs that quantize without loss
+     * (the image's own 8 bits), so its weights carry all of its error, and
+     * on Set12 8 bits of them cost 0.08 dB there alone: two terms */
+    Q->terms = 1;
+    for (guint c = 0; c < ic; c++)
+      if (bnd[(gsize) ti * maxc + c])
+        Q->terms = 2;
+    Q->wq = g_new0 (gint8, (gsize) oc * Q->terms * ng * kk * 4);
+    Q->corr = g_new (gint32, oc * Q->terms);
+    Q->scale = g_new (float, oc * Q->terms);
+    for (guint o = 0; o < oc; o++) {
+      const float *w = L->weight + (gsize) o * ic * kk;   /* (ic, k, k) */
+      double *left = g_new (double, ic * kk);   /* (ic, k, k): w' not yet
+                                                 * represented */
+      for (guint c = 0; c < ic; c++)
+        for (guint t = 0; t < kk; t++)
+          left[c * kk + t] = (double) w[c * kk + t] * sa[c];
+      for (guint j = 0; j < Q->terms; j++) {
+        guint v = o * Q->terms + j;
+        double wmax = 0.0, sw;
+        gint64 corr = 0;
+        for (guint c = 0; c < ic * kk; c++)
+          wmax = MAX (wmax, fabs (left[c]));
+        /* the float the kernel multiplies by, so that what is left over
+         * is measured against it */
+        sw = (float) (wmax / 127.0);
+        for (guint c = 0; c < ic; c++)
+          for (guint t = 0; t < kk; t++) {
+            double x = sw > 0.0 ? left[c * kk + t] / sw : 0.0;
+            gint q = (gint) CLAMP (nearbyint (x), -127.0, 127.0);
+            Q->wq[(((gsize) v * ng + c / 4) * kk + t) * 4 + c % 4] =
+                (gint8) q;
+            corr += (gint64) q * (gint64) Q->zp[c];
+            left[c * kk + t] -= q * sw;
+          }
+        Q->corr[v] = (gint32) corr;
+        Q->scale[v] = (float) sw;
+      }
+      g_free (left);
+    }
+    g_free (sa);
+  }
+  g_free (range);
+  g_free (bnd);
+  return TRUE;
 }

@@ -17,7 +17,11 @@ G_BEGIN_DECLS
 typedef struct _AennPlan AennPlan;
 
 /* path: GU_PATH_AUTO for gu_path_default () (the best the CPU runs, or
- * GST_UNSUPERVISED_KERNELS). The model must outlive the plan. */
+ * GST_UNSUPERVISED_KERNELS). The model must outlive the plan. On a
+ * quantized path (gu_path_is_quantized) the int8 weights are made here,
+ * from the weights as they are now (a later change to them is not seen),
+ * and the frames fed to it should lie in [0, 1] (beyond, the first
+ * convolution clips them). */
 AennPlan *aenn_plan_new (const AennModel * model, GuPath path,
     GError ** error);
 void aenn_plan_free (AennPlan * plan);
@@ -40,6 +44,21 @@ gsize aenn_plan_get_scratch_size (const AennPlan * plan);
  * plane of sigma / 255). */
 void aenn_plan_process (AennPlan * plan, const float *const *src,
     gsize src_stride, float *const *dst, gsize dst_stride, float sigma);
+
+/* The int8 form of convolution `layer` on a quantized path, as the kernels
+ * see it (aenn_kernels.h): for tests that redo its arithmetic. FALSE on
+ * float paths and for other ops. */
+typedef struct
+{
+  guint n_groups, terms;
+  const gint8 *wq;              /* (out_c * terms, n_groups, k, k, 4) */
+  const gint32 *corr;           /* (out_c * terms) */
+  const float *scale;           /* (out_c * terms) */
+  const float *inv_s, *zp;      /* (in_c): q = round (x * inv_s + zp) */
+} AennQuantLayer;
+
+gboolean aenn_plan_get_quant_layer (const AennPlan * plan, guint layer,
+    AennQuantLayer * q);
 
 G_END_DECLS
 

@@ -530,6 +530,8 @@ aenn_train_kernels_get (GuPath path)
 {
   if (path == GU_PATH_AUTO)
     path = gu_path_default ();
+  /* training is float: vnni trains on its AVX-512 float kernels */
+  path = gu_path_float (path);
 #ifdef AENN_HAVE_AVX512
   if (path == GU_PATH_AVX512 && gu_path_supported (path))
     return &aenn_tk_avx512;

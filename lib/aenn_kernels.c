@@ -58,7 +58,7 @@ CONV_ROW (aenn_ref);
 CONV_ROW (aenn_orc);
 
 #define KERNEL_TABLE(prefix, path_, conv_) {                                 \
-    path_, conv_, prefix##_add_f32, prefix##_sub_f32,                        \
+    path_, conv_, NULL, NULL, prefix##_add_f32, prefix##_sub_f32,            \
     prefix##_deinterleave2_f32, prefix##_interleave2_f32 }
 
 static const AennKernels aenn_tables[GU_PATH_LAST] = {
@@ -73,6 +73,14 @@ static const AennKernels aenn_tables[GU_PATH_LAST] = {
   KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, aenn_avx512_conv_row),
 #else
   KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, NULL),
+#endif
+#ifdef AENN_HAVE_VNNI
+  /* conv_row (float) serves the calibration of the int8 weights */
+  {GU_PATH_VNNI, aenn_avx512_conv_row, aenn_vnni_qconv_row,
+        aenn_vnni_qpack_row, aenn_orc_add_f32, aenn_orc_sub_f32,
+      aenn_orc_deinterleave2_f32, aenn_orc_interleave2_f32},
+#else
+  KERNEL_TABLE (aenn_orc, GU_PATH_VNNI, NULL),
 #endif
 };
 

@@ -1,5 +1,6 @@
 /* aenn_kernels: the row kernels of the autoencoder and the table that picks
- * an implementation per path (C twins, ORC, AVX2+FMA, AVX-512).
+ * an implementation per path (C twins, ORC, AVX2+FMA, AVX-512, and the
+ * int8 convolutions of the vnni path).
  *
  * Rows are planar: one float row per channel. A row that a k x k
  * convolution reads is readable at [-k/2, width + k/2): the scheduler keeps
@@ -22,10 +23,44 @@ typedef void (*AennConvRowFunc) (float *const *out, const float *const *in,
     int width, int in_c, int out_c, int k, const float *w, const float *bias,
     AennAct act, float slope);
 
+/* The quantized layout (vnni path). Activations are u8, q = round (x / s[c]
+ * + zp[c]) clamped to 0..255, in channel groups of four interleaved per
+ * pixel: a packed row is (n_groups) runs of (width) pixels of 4 bytes,
+ * channels 4g..4g+3, group g at byte g * group_stride; channels past in_c
+ * in the last group are 0 (their weights are 0).
+ *
+ * Packs n pixels: dst (n_groups, n, 4) bytes, groups group_stride bytes
+ * apart; src: (in_c) rows of n floats; inv_scale, zp: (in_c). */
+typedef void (*AennQPackRowFunc) (guint8 * dst, gsize group_stride,
+    const float *const *src, int n, int in_c, const float *inv_scale,
+    const float *zp);
+
+/* One output row of a quantized k x k convolution for all output channels.
+ * Each output channel o has `terms` (1 or 2) s8 weight sets v = o * terms
+ * + j: with two, the second quantizes what the first left over, which
+ * gives weights of about 15 bits at twice the cost. Per weight set,
+ * acc[v][x] = sum over g, dy, dx, b of in[g * k + dy][4 * (x + dx - k/2)
+ * + b] * wq[v][g][dy][dx][b] (int32, exact); then, in this order of fused
+ * multiply-adds, out = (float) (acc[v0] - corr[v0]) * scale[v0] + bias[o],
+ * out = (float) (acc[v1] - corr[v1]) * scale[v1] + out, and the
+ * activation.
+ * out: (out_c) float rows of width; in: (n_groups * k) packed rows, in[g *
+ * k + dy] being group g of the row at offset dy - k/2, pointing at pixel 0
+ * and readable at pixels [-k/2, width + k/2); wq: (out_c * terms,
+ * n_groups, k, k, 4) s8 in -127..127; corr, scale: (out_c * terms); bias:
+ * (out_c). */
+typedef void (*AennQConvRowFunc) (float *const *out,
+    const guint8 * const *in, int width, int n_groups, int out_c, int terms,
+    int k, const gint8 * wq, const gint32 * corr, const float *scale,
+    const float *bias, AennAct act, float slope);
+
 typedef struct
 {
   GuPath path;
   AennConvRowFunc conv_row;
+  /* NULL on float paths */
+  AennQConvRowFunc qconv_row;
+  AennQPackRowFunc qpack_row;
   void (*add_f32) (float *d, const float *a, const float *b, int n);
   void (*sub_f32) (float *d, const float *a, const float *b, int n);
   /* s: (2n) */
@@ -64,6 +99,15 @@ void aenn_orc_conv_row (float *const *out, const float *const *in,
 void aenn_avx2_conv_row (float *const *out, const float *const *in,
     int width, int in_c, int out_c, int k, const float *w, const float *bias,
     AennAct act, float slope);
+#endif
+#ifdef AENN_HAVE_VNNI
+void aenn_vnni_qconv_row (float *const *out, const guint8 * const *in,
+    int width, int n_groups, int out_c, int terms, int k, const gint8 * wq,
+    const gint32 * corr, const float *scale, const float *bias, AennAct act,
+    float slope);
+void aenn_vnni_qpack_row (guint8 * dst, gsize group_stride,
+    const float *const *src, int n, int in_c, const float *inv_scale,
+    const float *zp);
 #endif
 #ifdef AENN_HAVE_AVX512
 void aenn_avx512_conv_row (float *const *out, const float *const *in,

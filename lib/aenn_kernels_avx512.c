@@ -4,20 +4,9 @@
  * -m flags and only called after gu_path_supported (GU_PATH_AVX512). */
 #include "config.h"
 #include "aenn_kernels.h"
+#include "aenn_kernels_avx512.h"
 
 #include <immintrin.h>
-
-static inline __attribute__((always_inline)) __m512
-act_512 (__m512 v, AennAct act, __m512 slope)
-{
-  __m512 z = _mm512_setzero_ps ();
-  if (act == AENN_ACT_RELU)
-    return _mm512_max_ps (v, z);
-  if (act == AENN_ACT_LEAKY_RELU)
-    return _mm512_add_ps (_mm512_max_ps (v, z),
-        _mm512_mul_ps (_mm512_min_ps (v, z), slope));
-  return v;
-}
 
 /* Output channels o..o+nb-1, pixels x..x+31 (masks m0, m1 for the tail). */
 static inline __attribute__((always_inline)) void
@@ -50,9 +39,10 @@ block (float *const *out, const float *const *in, int x, __mmask16 m0,
     __m512 s = _mm512_set1_ps (slope);
 #pragma GCC unroll 8
     for (int j = 0; j < nb; j++) {
-      _mm512_mask_storeu_ps (out[o + j] + x, m0, act_512 (acc0[j], act, s));
-      _mm512_mask_storeu_ps (out[o + j] + x + 16, m1, act_512 (acc1[j], act,
-              s));
+      _mm512_mask_storeu_ps (out[o + j] + x, m0, aenn_avx512_act (acc0[j],
+              act, s));
+      _mm512_mask_storeu_ps (out[o + j] + x + 16, m1,
+          aenn_avx512_act (acc1[j], act, s));
     }
   }
 }

@@ -170,7 +170,10 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
       aenn_noise_gaussian (&r, tr->val_clean + i * vn, tr->val_noisy + i * vn,
           vn, VAL_SIGMA, TRUE);
     }
-    tr->plan = aenn_plan_new (model, GU_PATH_AUTO, error);
+    /* float: a quantized plan takes its int8 weights from the model once,
+     * and training changes them */
+    tr->plan = aenn_plan_new (model, gu_path_float (gu_path_default ()),
+        error);
     if (tr->plan == NULL || !aenn_plan_prepare (tr->plan, VAL_SIZE, VAL_SIZE,
             tr->pool, 0, error))
       goto fail;

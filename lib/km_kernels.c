@@ -72,6 +72,7 @@ static const KmKernels km_tables[GU_PATH_LAST] = {
 #endif
 #ifdef KM_HAVE_AVX512
   KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin),
+  KERNEL_TABLE (km_orc, GU_PATH_VNNI, km_avx512_argmin),
 #else
   KERNEL_TABLE (km_orc, GU_PATH_AVX512, NULL),
 #endif

@@ -204,7 +204,7 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_KERNELS,
       g_param_spec_string ("kernels", "Kernels",
-          "Kernel path in use (c, orc, avx2, avx512); force one with the "
+          "Kernel path in use (c, orc, avx2, avx512, vnni); force one with the "
           "GST_UNSUPERVISED_KERNELS environment variable", NULL, ro));
 
   gst_element_class_set_static_metadata (element_class,

@@ -290,7 +290,7 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
           "(alpha ignored)", 0, G_MAXUINT32, DEFAULT_BOUNDARY_COLOR, live));
   g_object_class_install_property (gobject_class, PROP_KERNELS,
       g_param_spec_string ("kernels", "Kernels",
-          "Kernel path in use (c, orc, avx2, avx512); force one with the "
+          "Kernel path in use (c, orc, avx2, avx512, vnni); force one with the "
           "GST_UNSUPERVISED_KERNELS environment variable", NULL,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 

@@ -5,12 +5,35 @@
 #define __AENN_NAIVE_H__
 
 #include <glib.h>
+#include <math.h>
 #include "aenn_model.h"
+#include "aenn_engine.h"
 
-/* img, out: (in_channels, h, w) */
-static void
-aenn_naive_forward (const AennModel * m, const float *img, guint w, guint h,
-    float sigma, float *out)
+/* The quantized arithmetic of aenn_kernels.h: u8 activations, round half
+ * to even after one fused multiply-add, exact integer sums, and the
+ * epilogue's fused multiply-adds in the kernels' order. */
+static inline gint
+aenn_naive_quant (float v, float inv_s, float zp)
+{
+  return (gint) CLAMP (nearbyintf (fmaf (v, inv_s, zp)), 0.0f, 255.0f);
+}
+
+static inline float
+aenn_naive_dequant (const gint64 * acc, guint v0, guint terms,
+    const gint32 * corr, const float *scale, float bias)
+{
+  float r = bias;
+  for (guint j = 0; j < terms; j++)
+    r = fmaf ((float) (gint32) (acc[j] - corr[v0 + j]), scale[v0 + j], r);
+  return r;
+}
+
+/* img, out: (in_channels, h, w). plan NULL: float, accumulated in double;
+ * else each convolution with the plan's int8 form, as the vnni kernels
+ * compute it. */
+G_GNUC_UNUSED static void
+aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
+    const float *img, guint w, guint h, float sigma, float *out)
 {
   guint align = 1u << m->max_level;
   guint wp = (w + align - 1) / align * align, hp = (h + align - 1) / align
@@ -43,6 +66,40 @@ aenn_naive_forward (const AennModel * m, const float *img, guint w, guint h,
             case AENN_OP_CONV:{
               gint half = (gint) L->kernel / 2;
               double s = L->bias[c];
+              AennQuantLayer q;
+              gint64 acc[2] = { 0, 0 };
+              if (plan && aenn_plan_get_quant_layer (plan, i, &q)) {
+                guint kk = L->kernel * L->kernel;
+                for (guint j = 0; j < ic; j++)
+                  for (guint dy = 0; dy < L->kernel; dy++)
+                    for (guint dx = 0; dx < L->kernel; dx++) {
+                      gint yy = (gint) y + (gint) dy - half;
+                      gint xx = (gint) x + (gint) dx - half;
+                      float v = 0.0f;   /* zero padding: the zero point */
+                      if (yy < 0 || xx < 0 || yy >= (gint) ih
+                          || xx >= (gint) iw) {
+                        if (L->pad == AENN_PAD_REPLICATE) {
+                          yy = CLAMP (yy, 0, (gint) ih - 1);
+                          xx = CLAMP (xx, 0, (gint) iw - 1);
+                          v = a[((gsize) j * ih + yy) * iw + xx];
+                        }
+                      } else
+                        v = a[((gsize) j * ih + yy) * iw + xx];
+                      for (guint u = 0; u < q.terms; u++)
+                        acc[u] += (gint64) aenn_naive_quant (v, q.inv_s[j],
+                            q.zp[j]) * q.wq[(((gsize) (c * q.terms + u)
+                                    * q.n_groups + j / 4) * kk + dy
+                                * L->kernel + dx) * 4 + j % 4];
+                    }
+                s = aenn_naive_dequant (acc, c * q.terms, q.terms, q.corr,
+                    q.scale, L->bias[c]);
+                if (L->act == AENN_ACT_RELU && s < 0)
+                  s = 0;
+                else if (L->act == AENN_ACT_LEAKY_RELU && s < 0)
+                  s = (double) ((float) s * L->slope);
+                *d = (float) s;
+                break;
+              }
               for (guint j = 0; j < ic; j++)
                 for (guint dy = 0; dy < L->kernel; dy++)
                   for (guint dx = 0; dx < L->kernel; dx++) {
@@ -100,6 +157,13 @@ aenn_naive_forward (const AennModel * m, const float *img, guint w, guint h,
   for (guint i = 0; i < m->n_tensors; i++)
     g_free (t[i]);
   g_free (t);
+}
+
+G_GNUC_UNUSED static void
+aenn_naive_forward (const AennModel * m, const float *img, guint w, guint h,
+    float sigma, float *out)
+{
+  aenn_naive_forward_q (m, NULL, img, w, h, sigma, out);
 }
 
 #endif
