@@ -752,33 +752,35 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
       km_kmeans_refine (km, dense, &res);
       iterations += res.iterations;
     }
-    /* carried means and counts of the sample, and its inertia */
-    km_kmeans_set_max_iterations (km, 1);
-    km_kmeans_refine (km, data, &res);
     km_kmeans_set_max_iterations (km, seg->params.max_iterations);
+
+    if (have_old) {
+      /* keep the ids of the last frame: match new centroids to old ones */
+      const float *c = km_kmeans_get_centroids (km);
+      double *costp = g_new (double, (gsize) k * k);
+      guint perm[KM_MAX_K];
+      float permuted[KM_MAX_K * KM_MAX_FEATURES];
+
+      for (guint i = 0; i < k; i++)
+        for (guint j = 0; j < k; j++)
+          costp[i * k + j] = km_kmeans_distance (km, c + i * nf,
+              old + j * nf);
+      km_match_ids (k, costp, perm);
+      g_free (costp);
+      for (guint i = 0; i < k; i++)
+        memcpy (permuted + perm[i] * nf, c + i * nf, sizeof (float) * nf);
+      km_kmeans_set_centroids (km, permuted);
+    }
+    /* the centroids stay where the fit left them (a step on the sample
+     * would pull them back towards the sample's own optimum); the carried
+     * means and counts come from the densest set, the inertia that warm
+     * frames compare against from the sample */
+    if (dense)
+      km_kmeans_assign (km, dense);
+    res.inertia = dense ? km_kmeans_inertia (km, data)
+        : km_kmeans_assign (km, data);
+    res.iterations = iterations + 1 + (dense != NULL);
     seg->fit_inertia = res.inertia;
-    res.iterations += iterations;
-  }
-
-  if (init && have_old) {
-    /* keep the ids of the last frame: match new centroids to old ones */
-    const float *c = km_kmeans_get_centroids (km);
-    double *costp = g_new (double, (gsize) k * k);
-    guint perm[KM_MAX_K];
-    float permuted[KM_MAX_K * KM_MAX_FEATURES];
-
-    for (guint i = 0; i < k; i++)
-      for (guint j = 0; j < k; j++)
-        costp[i * k + j] = km_kmeans_distance (km, c + i * nf, old + j * nf);
-    km_match_ids (k, costp, perm);
-    g_free (costp);
-    for (guint i = 0; i < k; i++)
-      memcpy (permuted + perm[i] * nf, c + i * nf, sizeof (float) * nf);
-    km_kmeans_set_centroids (km, permuted);
-    /* carried means and counts follow on the next refine; recompute now */
-    km_kmeans_set_max_iterations (km, 1);
-    km_kmeans_refine (km, data, &res);
-    km_kmeans_set_max_iterations (km, seg->params.max_iterations);
   }
 
   seg->fitted = TRUE;
