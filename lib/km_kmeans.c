@@ -436,6 +436,68 @@ reseed_empty (KmKMeans * km, const KmData * d, guint j)
   return TRUE;
 }
 
+/* Adds the blocks' sums and counts into block 0's, in block order (the
+ * same sums for any number of threads); returns the inertia and, in
+ * *changed, the label changes. */
+static double
+reduce_blocks (KmKMeans * km, guint blocks, guint64 * changed)
+{
+  guint k = km->k, stride = km->nf + km->nc;
+  double inertia = 0.0;
+
+  for (guint t = 1; t < blocks; t++) {
+    const double *src = km->sums + (gsize) t * k * stride;
+    for (guint i = 0; i < k * stride; i++)
+      km->sums[i] += src[i];
+    for (guint j = 0; j < k; j++)
+      km->bcounts[j] += km->bcounts[(gsize) t * k + j];
+  }
+  *changed = 0;
+  for (guint t = 0; t < blocks; t++) {
+    inertia += km->binertia[t];
+    *changed += km->bchanged[t];
+  }
+  return inertia;
+}
+
+/* Counts and carried means of the last assignment; empty clusters keep
+ * their carried means. Returns the number of empty clusters. */
+static guint
+store_counts (KmKMeans * km)
+{
+  guint nf = km->nf, nc = km->nc, k = km->k, stride = nf + nc, empty = 0;
+
+  memcpy (km->counts, km->bcounts, sizeof (guint64) * k);
+  for (guint j = 0; j < k; j++) {
+    guint64 n = km->bcounts[j];
+    const double *s = km->sums + (gsize) j * stride;
+    if (n == 0) {
+      empty++;
+      continue;
+    }
+    for (guint c = 0; c < nc; c++)
+      km->carried[j * nc + c] = (float) (s[nf + c] / (double) n);
+  }
+  return empty;
+}
+
+double
+km_kmeans_assign (KmKMeans * km, const KmData * d)
+{
+  float w[KM_MAX_K * KM_MAX_FEATURES], b[KM_MAX_K];
+  guint64 changed;
+  double inertia;
+  guint blocks;
+
+  if (d->n == 0)
+    return 0.0;
+  weights_for (km, km->centroids, km->k, w, b);
+  blocks = run_assign (km, d, w, b, km->k, TRUE, FALSE);
+  inertia = reduce_blocks (km, blocks, &changed);
+  store_counts (km);
+  return inertia;
+}
+
 void
 km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
 {
@@ -452,26 +514,14 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
   }
 
   for (guint it = 0; it < km->max_iterations; it++) {
-    guint blocks, empty = 0;
-    guint64 changed = 0;
-    double inertia = 0.0, shift = 0.0;
+    guint blocks, empty;
+    guint64 changed;
+    double inertia, shift = 0.0;
 
     weights_for (km, km->centroids, k, w, b);
     blocks = run_assign (km, d, w, b, k, TRUE, it > 0);
     res->iterations = it + 1;
-
-    /* reduce in block order: the same sums for any number of threads */
-    for (guint t = 1; t < blocks; t++) {
-      const double *src = km->sums + (gsize) t * k * stride;
-      for (guint i = 0; i < k * stride; i++)
-        km->sums[i] += src[i];
-      for (guint j = 0; j < k; j++)
-        km->bcounts[j] += km->bcounts[(gsize) t * k + j];
-    }
-    for (guint t = 0; t < blocks; t++) {
-      inertia += km->binertia[t];
-      changed += km->bchanged[t];
-    }
+    inertia = reduce_blocks (km, blocks, &changed);
     res->inertia = inertia;
     if (it == 0 && km->cut_inertia > 0.0 && inertia > km->cut_inertia) {
       /* the centroids no longer fit the data: leave them to the caller */
@@ -484,18 +534,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
       res->stop = KM_STOP_UNCHANGED;
       break;
     }
-    memcpy (km->counts, km->bcounts, sizeof (guint64) * k);
-
-    for (guint j = 0; j < k; j++) {
-      guint64 n = km->bcounts[j];
-      const double *s = km->sums + (gsize) j * stride;
-      if (n == 0) {
-        empty++;
-        continue;
-      }
-      for (guint c = 0; c < nc; c++)
-        km->carried[j * nc + c] = (float) (s[nf + c] / (double) n);
-    }
+    empty = store_counts (km);
 
     if (it > 0 && changed == 0 && (empty == 0 || unfixable)) {
       /* the centroids are already the means of this assignment */

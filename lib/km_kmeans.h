@@ -95,6 +95,9 @@ void km_kmeans_get_weights (const KmKMeans * km, float *w, float *b);
 void km_kmeans_init_plusplus (KmKMeans * km, const KmData * d);
 /* Lloyd iterations from the current centroids. */
 void km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res);
+/* One assignment to the current centroids, which it leaves as they are:
+ * the counts and carried means of its clusters; returns its inertia. */
+double km_kmeans_assign (KmKMeans * km, const KmData * d);
 /* Sum of squared distances to the current centroids. */
 double km_kmeans_inertia (KmKMeans * km, const KmData * d);
 

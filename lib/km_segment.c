@@ -19,6 +19,7 @@
 #define STRIP_ROWS 16           /* rows per task; even, for 4:2:0 chroma */
 #define MIN_SAMPLES 4096
 #define DENSE_SAMPLES 2073600.0 /* first frames: at most 1080p */
+#define START_SAMPLES 100000.0  /* first frames: where the starts are fitted */
 #define CUT_RATIO 2.0           /* warm inertia over last inertia: a cut */
 #define INIT_ITERATIONS_FACTOR 4        /* max-iterations after k-means++ */
 #define REFIT_RATIO 1.01         /* inertia growth that calls for a refine */
@@ -83,10 +84,12 @@ struct _KmSegmenter
   float to_rgb[9], to_rgb_off[3];       /* native -> R'G'B' */
   gboolean space_is_native;
 
-  /* what the fit sees: the sample every frame; the dense set on first
-   * frames and scene cuts only (unused when the sample is as dense) */
+  /* what the fit sees: the sample every frame; the start and dense sets
+   * on first frames and scene cuts only (each unused when the sample is
+   * as dense) */
   SampleSet sample;
   SampleSet dense;
+  SampleSet start;              /* about START_SAMPLES pixels */
 
   /* the model carried from frame to frame */
   KmKMeans *km;
@@ -374,6 +377,7 @@ km_segmenter_free (KmSegmenter * seg)
   g_free (seg->ramp);
   sample_set_clear (&seg->sample);
   sample_set_clear (&seg->dense);
+  sample_set_clear (&seg->start);
   g_free (seg->sep);
   g_free (seg);
 }
@@ -422,7 +426,7 @@ setup (KmSegmenter * seg)
   float m[9], off[3];
   guint64 total = (guint64) seg->width * seg->height, want;
   double range;
-  guint dense_step;
+  guint dense_step, start_step;
 
   seg->nfc = fmt->layout == KM_LAYOUT_GRAY ? 1 : 3;
   seg->spatial = p->spatial_weight > 0.0;
@@ -477,6 +481,10 @@ setup (KmSegmenter * seg)
   dense_step = (guint) ceil (sqrt ((double) total / DENSE_SAMPLES));
   if (dense_step < seg->sample.step)
     sample_set_build (seg, &seg->dense, dense_step, p->seed + 1);
+  sample_set_clear (&seg->start);
+  start_step = (guint) ceil (sqrt ((double) total / START_SAMPLES));
+  if (start_step < seg->sample.step)
+    sample_set_build (seg, &seg->start, start_step, p->seed + 2);
   g_free (seg->sep);
   seg->sep = g_new0 (float, (gsize) p->k * p->k);
   km_kmeans_free (seg->km);
@@ -722,24 +730,28 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
     }
   }
   if (init) {
-    /* several k-means++ starts on the sample, each run to convergence
-     * (Lloyd needs more steps from k-means++ than from a warm start); the
-     * sample's optima are near-equal where the frame's are not, so the
-     * starts are ranked on the dense set, and the best one is refined
-     * there before the sample takes over again */
+    /* several k-means++ starts, each run to convergence (Lloyd needs more
+     * steps from k-means++ than from a warm start) on the start set, which
+     * is denser than the sample: on the sample alone their optima are
+     * near-equal where the frame's are not.  They are ranked on the dense
+     * set, and the best one is refined there before the sample takes over
+     * again */
     const KmData *dense = seg->dense.n ? &seg->dense.data : NULL;
+    const KmData *starts = seg->start.n ? &seg->start.data : data;
     float best[KM_MAX_K * KM_MAX_FEATURES];
     double best_inertia = G_MAXDOUBLE;
     guint iterations = 0;
 
     if (dense)
       sample_set_fill (seg, &seg->dense, im);
+    if (seg->start.n)
+      sample_set_fill (seg, &seg->start, im);
     km_kmeans_set_max_iterations (km, INIT_ITERATIONS_FACTOR *
         seg->params.max_iterations);
     for (guint t = 0; t < INIT_STARTS; t++) {
       double inertia;
-      km_kmeans_init_plusplus (km, data);
-      km_kmeans_refine (km, data, &res);
+      km_kmeans_init_plusplus (km, starts);
+      km_kmeans_refine (km, starts, &res);
       iterations += res.iterations;
       inertia = dense ? km_kmeans_inertia (km, dense) : res.inertia;
       if (inertia < best_inertia) {
@@ -752,33 +764,35 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
       km_kmeans_refine (km, dense, &res);
       iterations += res.iterations;
     }
-    /* carried means and counts of the sample, and its inertia */
-    km_kmeans_set_max_iterations (km, 1);
-    km_kmeans_refine (km, data, &res);
     km_kmeans_set_max_iterations (km, seg->params.max_iterations);
+
+    if (have_old) {
+      /* keep the ids of the last frame: match new centroids to old ones */
+      const float *c = km_kmeans_get_centroids (km);
+      double *costp = g_new (double, (gsize) k * k);
+      guint perm[KM_MAX_K];
+      float permuted[KM_MAX_K * KM_MAX_FEATURES];
+
+      for (guint i = 0; i < k; i++)
+        for (guint j = 0; j < k; j++)
+          costp[i * k + j] = km_kmeans_distance (km, c + i * nf,
+              old + j * nf);
+      km_match_ids (k, costp, perm);
+      g_free (costp);
+      for (guint i = 0; i < k; i++)
+        memcpy (permuted + perm[i] * nf, c + i * nf, sizeof (float) * nf);
+      km_kmeans_set_centroids (km, permuted);
+    }
+    /* the centroids stay where the fit left them (a step on the sample
+     * would pull them back towards the sample's own optimum); the carried
+     * means and counts come from the densest set, the inertia that warm
+     * frames compare against from the sample */
+    if (dense)
+      km_kmeans_assign (km, dense);
+    res.inertia = dense ? km_kmeans_inertia (km, data)
+        : km_kmeans_assign (km, data);
+    res.iterations = iterations + 1 + (dense != NULL);
     seg->fit_inertia = res.inertia;
-    res.iterations += iterations;
-  }
-
-  if (init && have_old) {
-    /* keep the ids of the last frame: match new centroids to old ones */
-    const float *c = km_kmeans_get_centroids (km);
-    double *costp = g_new (double, (gsize) k * k);
-    guint perm[KM_MAX_K];
-    float permuted[KM_MAX_K * KM_MAX_FEATURES];
-
-    for (guint i = 0; i < k; i++)
-      for (guint j = 0; j < k; j++)
-        costp[i * k + j] = km_kmeans_distance (km, c + i * nf, old + j * nf);
-    km_match_ids (k, costp, perm);
-    g_free (costp);
-    for (guint i = 0; i < k; i++)
-      memcpy (permuted + perm[i] * nf, c + i * nf, sizeof (float) * nf);
-    km_kmeans_set_centroids (km, permuted);
-    /* carried means and counts follow on the next refine; recompute now */
-    km_kmeans_set_max_iterations (km, 1);
-    km_kmeans_refine (km, data, &res);
-    km_kmeans_set_max_iterations (km, seg->params.max_iterations);
   }
 
   seg->fitted = TRUE;

@@ -1,6 +1,7 @@
 /* km_kmeans: recovery of known clusters, determinism across threads, data
  * sizes and kernel paths, reseeding of empty clusters, stopping criteria,
- * the metric, the Hungarian matching and the private generator. */
+ * the metric, a lone assignment, the Hungarian matching and the private
+ * generator. */
 #include "config.h"
 #include "km_kmeans.h"
 
@@ -547,6 +548,88 @@ assert_is_perm (guint k, const guint * perm)
   }
 }
 
+/* assign: one assignment to given centroids, which it leaves alone; its
+ * counts, carried means and inertia are those of the nearest-centroid
+ * partition, the same for any number of threads. */
+static void
+test_assign (void)
+{
+  Samples *s = blobs_new (3 * KM_BLOCK_SAMPLES + 77, 23, 40.0);
+  float *carry = g_new (float, s->n), cent[NBLOB * NF];
+  guint *lab = g_new (guint, s->n);
+  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  guint64 want_counts[NBLOB] = { 0 }, ref_counts[NBLOB];
+  double want_carry[NBLOB] = { 0 }, want_inertia = 0.0, ref_inertia = 0.0;
+  float ref_carried[NBLOB];
+  GRand *r = g_rand_new_with_seed (5);
+
+  for (guint i = 0; i < s->n; i++)
+    carry[i] = (float) g_rand_double_range (r, -50.0, 50.0);
+  s->d.nc = 1;
+  s->d.c[0] = carry;
+  /* off the blobs' means, so that a Lloyd step would move them */
+  for (guint j = 0; j < NBLOB; j++)
+    for (guint c = 0; c < NF; c++)
+      cent[j * NF + c] = blob_centre[j][c] + 7.0f * (c + 1) - 3.0f * j;
+
+  for (guint t = 1; t <= 3; t++) {
+    GuPool *pool = gu_pool_new (t);
+    KmKMeans *km = km_kmeans_new (NF, 1, NBLOB, kern);
+    double inertia;
+
+    km_kmeans_set_pool (km, pool);
+    km_kmeans_set_centroids (km, cent);
+    km_kmeans_compute_q (km, &s->d, s->q);
+    inertia = km_kmeans_assign (km, &s->d);
+    g_assert_cmpmem (km_kmeans_get_centroids (km), sizeof (cent), cent,
+        sizeof (cent));
+    g_assert_true (inertia == km_kmeans_inertia (km, &s->d));
+    if (t == 1) {
+      guint64 total = 0, off = 0;
+      assign (km, s, lab);
+      for (guint i = 0; i < s->n; i++) {
+        double d2 = 0.0;
+        for (guint c = 0; c < NF; c++) {
+          double d = (double) s->f[c][i] - cent[lab[i] * NF + c];
+          d2 += d * d;
+        }
+        want_inertia += d2;
+        want_counts[lab[i]]++;
+        want_carry[lab[i]] += carry[i];
+      }
+      /* float against double near a bisector: a few samples may differ */
+      for (guint j = 0; j < NBLOB; j++) {
+        guint64 got = km_kmeans_get_counts (km)[j];
+        g_assert_cmpuint (want_counts[j], >, 1000);
+        off += got > want_counts[j] ? got - want_counts[j]
+            : want_counts[j] - got;
+        total += got;
+        g_assert_cmpfloat_with_epsilon (km_kmeans_get_carried (km)[j],
+            want_carry[j] / want_counts[j], 0.05);
+      }
+      g_assert_cmpuint (total, ==, s->n);
+      g_assert_cmpuint (off, <=, 10);
+      g_assert_cmpfloat (fabs (inertia - want_inertia), <=,
+          1e-4 * want_inertia);
+      memcpy (ref_counts, km_kmeans_get_counts (km), sizeof (ref_counts));
+      memcpy (ref_carried, km_kmeans_get_carried (km), sizeof (ref_carried));
+      ref_inertia = inertia;
+    } else {
+      g_assert_cmpmem (km_kmeans_get_counts (km), sizeof (ref_counts),
+          ref_counts, sizeof (ref_counts));
+      g_assert_cmpmem (km_kmeans_get_carried (km), sizeof (ref_carried),
+          ref_carried, sizeof (ref_carried));
+      g_assert_true (inertia == ref_inertia);
+    }
+    km_kmeans_free (km);
+    gu_pool_free (pool);
+  }
+  g_rand_free (r);
+  g_free (carry);
+  g_free (lab);
+  samples_free (s);
+}
+
 static void
 test_match_ids (void)
 {
@@ -647,6 +730,7 @@ main (int argc, char **argv)
   g_test_add_func ("/km/kmeans/stop", test_stop);
   g_test_add_func ("/km/kmeans/metric", test_metric);
   g_test_add_func ("/km/kmeans/carried", test_carried);
+  g_test_add_func ("/km/kmeans/assign", test_assign);
   g_test_add_func ("/km/kmeans/match-ids", test_match_ids);
   g_test_add_func ("/km/kmeans/rng", test_rng);
   return g_test_run ();

@@ -905,6 +905,75 @@ test_warm_start (void)
   }
 }
 
+/* A first frame ends on the fit of the dense set (every pixel up to
+ * 1080p), not on a step of the 2% sample: each centroid is the mean of the
+ * pixels labelled with it, to within the refine's tolerance. Noisy
+ * gradients, so that the sample's means differ from the frame's. */
+static void
+test_first_frame (void)
+{
+  const guint w = 640, h = 480;
+  KmFormat fmt;
+  guint8 *frame = g_malloc ((gsize) w * h * 3);
+  KmImage im = { {frame}, {(gint) w * 3} };
+  KmImage out = { {g_malloc ((gsize) w * h)}, {(gint) w} };
+  guint8 *ref = g_malloc ((gsize) w * h);
+  GRand *rng = g_rand_new_with_seed (31);
+
+  g_assert_true (km_format_from_name ("RGB", &fmt));
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++) {
+      guint8 *px = frame + ((gsize) y * w + x) * 3;
+      double v[3] = { 255.0 * x / w, 255.0 * y / h,
+        127.5 + 120.0 * sin (x * 0.02) * cos (y * 0.015)
+      };
+      for (guint c = 0; c < 3; c++)
+        px[c] = (guint8) CLAMP (v[c] + g_rand_int_range (rng, -40, 41), 0,
+            255);
+    }
+  for (guint t = 1; t <= 2; t++) {
+    KmParams p;
+    KmFrameStats st;
+    KmSegmenter *seg = km_segmenter_new (GU_PATH_AUTO, t);
+    GError *err = NULL;
+    double sum[KM_MAX_K][3] = { {0} }, worst = 0.0;
+    guint64 n[KM_MAX_K] = { 0 };
+    const guint8 *lab;
+
+    km_params_init (&p);
+    p.mode = KM_MODE_LABELS;
+    g_assert_true (km_segmenter_set_format (seg, &fmt, w, h, &err));
+    g_assert_true (km_segmenter_set_params (seg, &p, &err));
+    km_segmenter_process (seg, &im, &out, FALSE, &st);
+    g_assert_true (st.reinitialized);
+    g_assert_cmpuint (st.n_samples, <, w * h / 40);
+    lab = km_segmenter_get_labels (seg);
+    for (gsize i = 0; i < (gsize) w * h; i++) {
+      n[lab[i]]++;
+      for (guint c = 0; c < 3; c++)
+        sum[lab[i]][c] += frame[i * 3 + c];
+    }
+    for (guint j = 0; j < p.k; j++) {
+      g_assert_cmpuint (n[j], >, 0);
+      for (guint c = 0; c < 3; c++)
+        worst = MAX (worst, fabs (sum[j][c] / n[j] - st.centroids_rgb[j][c]));
+    }
+    g_test_message ("%u threads: centroids at most %.3f from their pixels' "
+        "mean", t, worst);
+    g_assert_cmpfloat (worst, <, 0.2);
+    /* the same labels whatever the number of threads */
+    if (t == 1)
+      memcpy (ref, lab, (gsize) w * h);
+    else
+      g_assert_cmpmem (lab, (gsize) w * h, ref, (gsize) w * h);
+    km_segmenter_free (seg);
+  }
+  g_rand_free (rng);
+  g_free (frame);
+  g_free (out.data[0]);
+  g_free (ref);
+}
+
 /* Small frames, fewer pixels than k-means++ wants, and k = 256. */
 static void
 test_small (void)
@@ -1069,6 +1138,7 @@ main (int argc, char **argv)
   g_test_add_func ("/km/segment/spaces", test_spaces);
   g_test_add_func ("/km/segment/spatial", test_spatial);
   g_test_add_func ("/km/segment/warm-start", test_warm_start);
+  g_test_add_func ("/km/segment/first-frame", test_first_frame);
   g_test_add_func ("/km/segment/small", test_small);
   g_test_add_func ("/km/segment/hysteresis", test_hysteresis);
   g_test_add_func ("/km/segment/params", test_params);
