@@ -2,7 +2,7 @@
 """denoise-peers-speed: aedenoise beside ffmpeg's denoisers, one run, one table.
 
     bench/denoise-peers-speed.py [--build DIR] [--sizes 1280x720,1920x1080]
-        [--paths avx512,avx2,orc] [--threads 2] [--sigma 25]
+        [--paths vnni,avx512,avx2,orc] [--threads 2] [--sigma 25]
 
 Runs bench/aenn-element-bench (built-in model's architecture, default
 settings: noise-level -1) at each size in I420 with the given thread count
@@ -102,7 +102,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--build', default=os.path.join(REPO, 'build'))
     ap.add_argument('--sizes', default='1280x720,1920x1080')
-    ap.add_argument('--paths', default='avx512,avx2,orc')
+    ap.add_argument('--paths', default='vnni,avx512,avx2,orc')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--sigma', type=float, default=25)
     ap.add_argument('--bench-frames', type=int, default=20)
