@@ -11,8 +11,9 @@ static const gchar *const path_names[GU_PATH_LAST] = {
 };
 
 /* Whether auto picks vnni where the CPU has it: the int8 path was
- * measured within 0.05 dB of float on Set12 at sigma 15, 25 and 50 (at
- * most 0.016 dB below; docs/performance.md, "int8 VNNI path"). */
+ * measured within 0.05 dB of float on Set12 at sigma 15, 25 and 50 for
+ * every shipped model (at most 0.037 dB below, the default model;
+ * models/README.md, docs/performance.md "int8 VNNI path"). */
 #define GU_VNNI_IS_DEFAULT 1
 
 const gchar *

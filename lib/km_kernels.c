@@ -72,7 +72,6 @@ static const KmKernels km_tables[GU_PATH_LAST] = {
 #endif
 #ifdef KM_HAVE_AVX512
   KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin),
-  KERNEL_TABLE (km_orc, GU_PATH_VNNI, km_avx512_argmin),
 #else
   KERNEL_TABLE (km_orc, GU_PATH_AVX512, NULL),
 #endif
@@ -83,8 +82,12 @@ km_kernels_get (GuPath path)
 {
   if (path == GU_PATH_AUTO)
     path = gu_path_default ();
-  if (path < 0 || path >= GU_PATH_LAST || !gu_path_supported (path)
-      || km_tables[path].argmin == NULL)
+  if (path < 0 || path >= GU_PATH_LAST || !gu_path_supported (path))
+    return NULL;
+  /* k-means has no int8 code: a quantized path runs its float kernels,
+   * and says so in the table's path */
+  path = gu_path_float (path);
+  if (km_tables[path].argmin == NULL)
     return NULL;
   return &km_tables[path];
 }

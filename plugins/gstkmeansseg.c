@@ -294,8 +294,9 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
           "(alpha ignored)", 0, G_MAXUINT32, DEFAULT_BOUNDARY_COLOR, live));
   g_object_class_install_property (gobject_class, PROP_KERNELS,
       g_param_spec_string ("kernels", "Kernels",
-          "Kernel path in use (c, orc, avx2, avx512, vnni); force one with the "
-          "GST_UNSUPERVISED_KERNELS environment variable", NULL,
+          "Kernel path in use (c, orc, avx2, avx512; vnni runs avx512 here); "
+          "force one with the GST_UNSUPERVISED_KERNELS environment variable",
+          NULL,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class,
@@ -443,7 +444,8 @@ gst_kmeans_seg_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_KERNELS:
       g_value_set_string (value, gu_path_name (self->seg ?
-              km_segmenter_get_path (self->seg) : gu_path_default ()));
+              km_segmenter_get_path (self->seg) :
+              gu_path_float (gu_path_default ())));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -470,8 +472,8 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
         ("no kernels for path %s", gu_path_name (path)));
     return FALSE;
   }
-  GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s", gu_path_name (path),
-      gu_orc_target_name ());
+  GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s",
+      gu_path_name (km_segmenter_get_path (seg)), gu_orc_target_name ());
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;

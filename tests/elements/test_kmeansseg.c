@@ -996,8 +996,8 @@ GST_START_TEST (test_property_ranges)
   g_object_get (e, "kernels", &kernels, NULL);
   fail_unless (kernels != NULL);
   fail_unless (g_strv_contains ((const gchar *[]) {
-              "c", "orc", "avx2", "avx512", "vnni", NULL}, kernels),
-      "kernels: %s", kernels);
+              "c", "orc", "avx2", "avx512", NULL}, kernels), "kernels: %s",
+      kernels);
   g_free (kernels);
   gst_object_unref (e);
 
@@ -1014,8 +1014,8 @@ GST_START_TEST (test_property_ranges)
   }
   g_object_get (h->element, "kernels", &kernels, NULL);
   fail_unless (g_strv_contains ((const gchar *[]) {
-              "c", "orc", "avx2", "avx512", "vnni", NULL}, kernels),
-      "kernels: %s", kernels);
+              "c", "orc", "avx2", "avx512", NULL}, kernels), "kernels: %s",
+      kernels);
   g_free (kernels);
   gst_harness_teardown (h);
 }

@@ -401,7 +401,7 @@ test_argmin_paths (void)
       continue;
     }
     g_assert_nonnull (kern);
-    g_assert_cmpint (kern->path, ==, p);
+    g_assert_cmpint (kern->path, ==, gu_path_float ((GuPath) p));
     n_paths++;
 
     for (guint nf = 1; nf <= KM_MAX_FEATURES; nf++) {
