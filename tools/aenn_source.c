@@ -33,6 +33,8 @@ typedef struct
   guint seen, added, scenes;
   guint8 *prev;                 /* (channels, h, w) the last added frame */
   guint pw, ph;
+  guint8 *planar;               /* (channels, h, w) the frame being added */
+  gsize planar_n;
   float *fplane, *scratch;
   gsize fplane_n, scratch_n;
 } Reader;
@@ -41,6 +43,7 @@ static void
 reader_clear (Reader * r)
 {
   g_free (r->prev);
+  g_free (r->planar);
   g_free (r->fplane);
   g_free (r->scratch);
 }
@@ -79,7 +82,9 @@ static gboolean
 reader_add (Reader * r, guint8 ** planes, guint w, guint h, GError ** error)
 {
   gsize n = (gsize) w * h;
-  double sigma = frame_sigma (r, planes, w, h);
+  /* wanted by the scene cuts and by the caller's noise level only */
+  double sigma = r->split || r->opt->sigmas ? frame_sigma (r, planes, w, h)
+      : -1.0;
 
   if (r->split && r->prev != NULL) {
     /* a new scene when the frame moved more than its noise explains */
@@ -121,9 +126,9 @@ reader_take (Reader * r, GstSample * sample, GError ** error)
 {
   GstVideoInfo info;
   GstVideoFrame frame;
-  guint8 *planes[3] = { NULL, NULL, NULL };
+  guint8 *planes[3];
   guint w, h;
-  gboolean ok;
+  gsize n;
 
   if (!gst_video_info_from_caps (&info, gst_sample_get_caps (sample))
       || !gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample),
@@ -134,8 +139,13 @@ reader_take (Reader * r, GstSample * sample, GError ** error)
   }
   w = GST_VIDEO_FRAME_WIDTH (&frame);
   h = GST_VIDEO_FRAME_HEIGHT (&frame);
+  n = (gsize) w * h;
+  if (r->planar_n < r->channels * n) {
+    r->planar = g_renew (guint8, r->planar, r->channels * n);
+    r->planar_n = r->channels * n;
+  }
   for (guint c = 0; c < r->channels; c++)
-    planes[c] = g_malloc ((gsize) w * h);
+    planes[c] = r->planar + c * n;
   {
     const guint8 *src = GST_VIDEO_FRAME_PLANE_DATA (&frame, 0);
     gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
@@ -147,10 +157,7 @@ reader_take (Reader * r, GstSample * sample, GError ** error)
     }
   }
   gst_video_frame_unmap (&frame);
-  ok = reader_add (r, planes, w, h, error);
-  for (guint c = 0; c < r->channels; c++)
-    g_free (planes[c]);
-  return ok;
+  return reader_add (r, planes, w, h, error);
 }
 
 /* Runs pipeline (its appsink named aenn_sink) to its end, or to `limit`
