@@ -548,9 +548,10 @@ run_strip (guint s, guint worker, gpointer user_data)
           conv_quantized (plan, arena, worker, i, lo, hi, ilo, ihi, outp);
           break;
         }
-        for (guint o = 0; o < oc; o++)
-          outp[o] = row_of (plan, arena, to, lo, lo, o);
-        for (gint y = lo; y < hi; y++) {
+        for (gint y = lo; y < hi;) {
+          /* rows whose taps all lie inside the tensor go in one call on
+           * paths that take several; the others (padding) one at a time */
+          gint rows = 1;
           for (guint c = 0; c < ic; c++)
             for (guint dy = 0; dy < kk; dy++) {
               gint yy = y + (gint) dy - (gint) half;
@@ -565,8 +566,17 @@ run_strip (guint s, guint worker, gpointer user_data)
             }
           for (guint o = 0; o < oc; o++)
             outp[o] = row_of (plan, arena, to, lo, y, o);
-          k->conv_row (outp, inp, (int) w, (int) ic, (int) oc, (int) kk,
-              L->weight, L->bias, L->act, L->slope);
+          if (k->conv_rows == NULL)
+            k->conv_row (outp, inp, (int) w, (int) ic, (int) oc, (int) kk,
+                L->weight, L->bias, L->act, L->slope);
+          else {
+            if (y >= (gint) half)
+              rows = MAX (MIN (hi, ih - (gint) half) - y, 1);
+            k->conv_rows (outp, oc * plan->rs[to], inp, ic * plan->rs[ti],
+                rows, (int) w, (int) ic, (int) oc, (int) kk, L->weight,
+                L->bias, L->act, L->slope);
+          }
+          y += rows;
         }
         break;
       }

@@ -1,86 +1,100 @@
-/* Kernel tables per path, and the convolution row of the C and ORC paths:
- * taps taken six at a time (input channel, then dy, then dx), accumulated
- * into the output row, which stays in L1. */
+/* Kernel tables per path, and the convolution of the C and ORC paths. */
 #include "config.h"
 #include "aenn_kernels.h"
 #include "aenn_orc.h"
 
-/* Rows go in chunks of AENN_CHUNK pixels so that the two accumulator rows
- * (ping-pong: ORC's arrays are restrict, so no call reads what it writes)
- * stay in L1 and on the stack. The tap list is padded to a multiple of six
- * with zero weights: adding 0 * x for a finite x leaves the sum as it was. */
-#define AENN_CHUNK 1024
+/* The convolution of the C and ORC paths, one output channel at a time
+ * over blocks of about BLOCK_FLOATS outputs (a few rows, summed in place
+ * in L1; one call covers the whole block, so the cost of a call, about
+ * 50 ns, is spread over its rows). Each call adds the taps of g input rows
+ * (3x3: two rows of three taps; 1x1: four rows), the first call starting
+ * from the bias and the last applying the activation. The tap list is
+ * padded to a multiple of g rows with zero weights on a real row: adding
+ * 0 * x for a finite x leaves the sum as it was. */
+#ifndef BLOCK_FLOATS
+#define BLOCK_FLOATS 8192
+#endif
 
-#define CONV_ROW(prefix)                                                     \
+/* One call: form "" (d += taps), "b" (d = bias + taps), "a" (d = act (d
+ * + taps)) or "ba" */
+#define CONV_CALL(prefix, shape, first, last, ...)                           \
+  do {                                                                       \
+    if (first && last)                                                       \
+      prefix##_##shape##ba_f32 (__VA_ARGS__, bias[o], sl, width, m);         \
+    else if (first)                                                          \
+      prefix##_##shape##b_f32 (__VA_ARGS__, bias[o], width, m);              \
+    else if (last)                                                           \
+      prefix##_##shape##a_f32 (__VA_ARGS__, sl, width, m);                   \
+    else                                                                     \
+      prefix##_##shape##_f32 (__VA_ARGS__, width, m);                        \
+  } while (0)
+
+#define CONV_ROWS(prefix)                                                    \
 void                                                                         \
-prefix##_conv_row (float *const *out, const float *const *in, int width,    \
-    int in_c, int out_c, int k, const float *w, const float *bias,           \
-    AennAct act, float slope)                                                \
+prefix##_conv_rows (float *const *out, gsize out_stride,                     \
+    const float *const *in, gsize in_stride, int rows, int width, int in_c,  \
+    int out_c, int k, const float *w, const float *bias, AennAct act,        \
+    float slope)                                                             \
 {                                                                            \
-  const int kk = k * k, taps = in_c * kk, half = k / 2;                      \
-  float acc[2][AENN_CHUNK];                                                  \
-  for (int x = 0; x < width; x += AENN_CHUNK) {                              \
-    const int n = MIN (AENN_CHUNK, width - x);                               \
+  const int os = (int) (out_stride * sizeof (float));                        \
+  const int is = (int) (in_stride * sizeof (float));                         \
+  const int block = MAX (1, BLOCK_FLOATS / MAX (width, 1));                  \
+  const int n_in = in_c * k, g = k == 3 ? 2 : 4;                             \
+  const gboolean has_act = act != AENN_ACT_NONE;                             \
+  const float sl = act == AENN_ACT_LEAKY_RELU ? slope : 0.0f;                \
+  g_assert (k == 1 || k == 3);                                               \
+  for (int y = 0; y < rows; y += block) {                                    \
+    const int m = MIN (block, rows - y);                                     \
     for (int o = 0; o < out_c; o++) {                                        \
-      const float *wo = w + (gsize) o * taps;        /* (in_c, k, k) */      \
-      int cur = 0;                                                           \
-      for (int t = 0; t < taps; t += 6) {                                    \
-        const float *p[6];                                                   \
+      const float *wo = w + (gsize) o * n_in * k;   /* (in_c, k, k) */       \
+      float *d = out[o] + (gsize) y * out_stride;                            \
+      for (int j = 0; j < n_in; j += g) {                                    \
+        const float *p[4];                                                   \
         float c[6];                                                          \
-        float *d;                                                            \
-        for (int j = 0; j < 6; j++) {                                        \
-          int tj = t + j < taps ? t + j : 0;                                 \
-          int ic = tj / kk, r = tj % kk;                                     \
-          p[j] = in[ic * k + r / k] + x + (r % k) - half;                    \
-          c[j] = t + j < taps ? wo[tj] : 0.0f;                               \
+        gboolean first = j == 0, last = has_act && j + g >= n_in;            \
+        for (int t = 0; t < g * k; t++) {                                    \
+          int r = j + t / k;                                                 \
+          p[t / k] = in[r < n_in ? r : j] + (gsize) y * in_stride - k / 2;   \
+          c[t] = r < n_in ? wo[r * k + t % k] : 0.0f;                        \
         }                                                                    \
-        /* the last call writes the output row unless an activation     */   \
-        /* still has to read it                                         */   \
-        d = (t + 6 >= taps && act == AENN_ACT_NONE) ? out[o] + x             \
-            : acc[cur ^ 1];                                                  \
-        if (t == 0)                                                          \
-          prefix##_mac6b_f32 (d, p[0], p[1], p[2], p[3], p[4], p[5], c[0],   \
-              c[1], c[2], c[3], c[4], c[5], bias[o], n);                     \
+        if (k == 3)                                                          \
+          CONV_CALL (prefix, conv3x2, first, last, d, os, p[0], is, p[1],    \
+              is, c[0], c[1], c[2], c[3], c[4], c[5]);                       \
         else                                                                 \
-          prefix##_mac6_f32 (d, acc[cur], p[0], p[1], p[2], p[3], p[4],      \
-              p[5], c[0], c[1], c[2], c[3], c[4], c[5], n);                  \
-        cur ^= 1;                                                            \
+          CONV_CALL (prefix, conv1x4, first, last, d, os, p[0], is, p[1],    \
+              is, p[2], is, p[3], is, c[0], c[1], c[2], c[3]);               \
       }                                                                      \
-      if (act == AENN_ACT_RELU)                                              \
-        prefix##_relu_f32 (out[o] + x, acc[cur], n);                         \
-      else if (act == AENN_ACT_LEAKY_RELU)                                   \
-        prefix##_lrelu_f32 (out[o] + x, acc[cur], slope, n);                 \
     }                                                                        \
   }                                                                          \
 }
 
-CONV_ROW (aenn_ref);
-CONV_ROW (aenn_orc);
+CONV_ROWS (aenn_ref);
+CONV_ROWS (aenn_orc);
 
-#define KERNEL_TABLE(prefix, path_, conv_) {                                 \
-    path_, conv_, NULL, NULL, prefix##_add_f32, prefix##_sub_f32,            \
-    prefix##_deinterleave2_f32, prefix##_interleave2_f32 }
+#define KERNEL_TABLE(prefix, path_, conv_, conv_rows_) {                      \
+    path_, conv_, conv_rows_, NULL, NULL, prefix##_add_f32,                  \
+    prefix##_sub_f32, prefix##_deinterleave2_f32, prefix##_interleave2_f32 }
 
 static const AennKernels aenn_tables[GU_PATH_LAST] = {
-  KERNEL_TABLE (aenn_ref, GU_PATH_C, aenn_ref_conv_row),
-  KERNEL_TABLE (aenn_orc, GU_PATH_ORC, aenn_orc_conv_row),
+  KERNEL_TABLE (aenn_ref, GU_PATH_C, NULL, aenn_ref_conv_rows),
+  KERNEL_TABLE (aenn_orc, GU_PATH_ORC, NULL, aenn_orc_conv_rows),
 #ifdef AENN_HAVE_AVX2
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX2, aenn_avx2_conv_row),
+  KERNEL_TABLE (aenn_orc, GU_PATH_AVX2, aenn_avx2_conv_row, NULL),
 #else
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX2, NULL),
+  KERNEL_TABLE (aenn_orc, GU_PATH_AVX2, NULL, NULL),
 #endif
 #ifdef AENN_HAVE_AVX512
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, aenn_avx512_conv_row),
+  KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, aenn_avx512_conv_row, NULL),
 #else
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, NULL),
+  KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, NULL, NULL),
 #endif
 #ifdef AENN_HAVE_VNNI
   /* conv_row (float) serves the calibration of the int8 weights */
-  {GU_PATH_VNNI, aenn_avx512_conv_row, aenn_vnni_qconv_row,
+  {GU_PATH_VNNI, aenn_avx512_conv_row, NULL, aenn_vnni_qconv_row,
         aenn_vnni_qpack_row, aenn_orc_add_f32, aenn_orc_sub_f32,
       aenn_orc_deinterleave2_f32, aenn_orc_interleave2_f32},
 #else
-  KERNEL_TABLE (aenn_orc, GU_PATH_VNNI, NULL),
+  KERNEL_TABLE (aenn_orc, GU_PATH_VNNI, NULL, NULL),
 #endif
 };
 
@@ -90,7 +104,8 @@ aenn_kernels_get (GuPath path)
   if (path == GU_PATH_AUTO)
     path = gu_path_default ();
   if (path < 0 || path >= GU_PATH_LAST || !gu_path_supported (path)
-      || aenn_tables[path].conv_row == NULL)
+      || (aenn_tables[path].conv_row == NULL
+          && aenn_tables[path].conv_rows == NULL))
     return NULL;
   return &aenn_tables[path];
 }

@@ -23,6 +23,14 @@ typedef void (*AennConvRowFunc) (float *const *out, const float *const *in,
     int width, int in_c, int out_c, int k, const float *w, const float *bias,
     AennAct act, float slope);
 
+/* The same over `rows` consecutive output rows (the C and ORC paths): row
+ * r of output channel o is out[o] + r * out_stride, and row r of input
+ * row in[j] is in[j] + r * in_stride (strides in floats). */
+typedef void (*AennConvRowsFunc) (float *const *out, gsize out_stride,
+    const float *const *in, gsize in_stride, int rows, int width, int in_c,
+    int out_c, int k, const float *w, const float *bias, AennAct act,
+    float slope);
+
 /* The quantized layout (vnni path). Activations are u8, q = round (x / s[c]
  * + zp[c]) clamped to 0..255, in channel groups of four interleaved per
  * pixel: a packed row is (n_groups) runs of (width) pixels of 4 bytes,
@@ -57,7 +65,10 @@ typedef void (*AennQConvRowFunc) (float *const *out,
 typedef struct
 {
   GuPath path;
+  /* one of the two is set: conv_rows where a call costs enough to be
+   * worth spreading over rows (ORC), conv_row where not */
   AennConvRowFunc conv_row;
+  AennConvRowsFunc conv_rows;
   /* NULL on float paths */
   AennQConvRowFunc qconv_row;
   AennQPackRowFunc qpack_row;
@@ -73,28 +84,36 @@ typedef struct
 const AennKernels *aenn_kernels_get (GuPath path);
 
 /* Plain C twins of the ORC kernels (aenn_orc.orc), same arguments. */
-void aenn_ref_mac6_f32 (float *d, const float *a, const float *s0,
-    const float *s1, const float *s2, const float *s3, const float *s4,
-    const float *s5, float w0, float w1, float w2, float w3, float w4,
-    float w5, int n);
-void aenn_ref_mac6b_f32 (float *d, const float *s0, const float *s1,
-    const float *s2, const float *s3, const float *s4, const float *s5,
-    float w0, float w1, float w2, float w3, float w4, float w5, float b,
-    int n);
-void aenn_ref_relu_f32 (float *d, const float *s, int n);
-void aenn_ref_lrelu_f32 (float *d, const float *s, float slope, int n);
+#define AENN_CONV3X2_ARGS float *d, int ds, const float *s0, int s0s, \
+    const float *s1, int s1s, float w0, float w1, float w2, float w3, \
+    float w4, float w5
+void aenn_ref_conv3x2_f32 (AENN_CONV3X2_ARGS, int n, int m);
+void aenn_ref_conv3x2b_f32 (AENN_CONV3X2_ARGS, float b, int n, int m);
+void aenn_ref_conv3x2a_f32 (AENN_CONV3X2_ARGS, float slope, int n, int m);
+void aenn_ref_conv3x2ba_f32 (AENN_CONV3X2_ARGS, float b, float slope, int n,
+    int m);
+#define AENN_CONV1X4_ARGS float *d, int ds, const float *s0, int s0s, \
+    const float *s1, int s1s, const float *s2, int s2s, const float *s3, \
+    int s3s, float w0, float w1, float w2, float w3
+void aenn_ref_conv1x4_f32 (AENN_CONV1X4_ARGS, int n, int m);
+void aenn_ref_conv1x4b_f32 (AENN_CONV1X4_ARGS, float b, int n, int m);
+void aenn_ref_conv1x4a_f32 (AENN_CONV1X4_ARGS, float slope, int n, int m);
+void aenn_ref_conv1x4ba_f32 (AENN_CONV1X4_ARGS, float b, float slope, int n,
+    int m);
 void aenn_ref_add_f32 (float *d, const float *a, const float *b, int n);
 void aenn_ref_sub_f32 (float *d, const float *a, const float *b, int n);
 void aenn_ref_deinterleave2_f32 (float *d0, float *d1, const float *s, int n);
 void aenn_ref_interleave2_f32 (float *d, const float *a, const float *b,
     int n);
 
-void aenn_ref_conv_row (float *const *out, const float *const *in,
-    int width, int in_c, int out_c, int k, const float *w, const float *bias,
-    AennAct act, float slope);
-void aenn_orc_conv_row (float *const *out, const float *const *in,
-    int width, int in_c, int out_c, int k, const float *w, const float *bias,
-    AennAct act, float slope);
+void aenn_ref_conv_rows (float *const *out, gsize out_stride,
+    const float *const *in, gsize in_stride, int rows, int width, int in_c,
+    int out_c, int k, const float *w, const float *bias, AennAct act,
+    float slope);
+void aenn_orc_conv_rows (float *const *out, gsize out_stride,
+    const float *const *in, gsize in_stride, int rows, int width, int in_c,
+    int out_c, int k, const float *w, const float *bias, AennAct act,
+    float slope);
 #ifdef AENN_HAVE_AVX2
 void aenn_avx2_conv_row (float *const *out, const float *const *in,
     int width, int in_c, int out_c, int k, const float *w, const float *bias,

@@ -80,10 +80,14 @@ typedef union { orc_int64 i; double f; orc_int32 x2[2]; float x2f[2]; orc_int16 
 #ifndef DISABLE_ORC
 #include <orc/orc.h>
 #endif
-void aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, float p1, float p2, float p3, float p4, float p5, float p6, int n);
-void aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n);
-void aenn_orc_relu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, int n);
-void aenn_orc_lrelu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n);
+void aenn_orc_conv3x2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m);
+void aenn_orc_conv3x2b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m);
+void aenn_orc_conv3x2a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m);
+void aenn_orc_conv3x2ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8, int n, int m);
+void aenn_orc_conv1x4_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, int n, int m);
+void aenn_orc_conv1x4b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
+void aenn_orc_conv1x4a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
+void aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m);
 void aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n);
@@ -134,20 +138,15 @@ void aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRI
 
 
 
-/* aenn_orc_mac6_f32 */
+/* aenn_orc_conv3x2_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, float p1, float p2, float p3, float p4, float p5, float p6, int n){
+aenn_orc_conv3x2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m){
   int i;
+  int j;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
-  const orc_union32 * ORC_RESTRICT ptr6;
-  const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  const orc_union32 * ORC_RESTRICT ptr10;
-  orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
   orc_union32 var37;
@@ -172,185 +171,179 @@ aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const
   orc_union32 var56;
   orc_union32 var57;
   orc_union32 var58;
+  orc_union32 var59;
 
-  ptr0 = (orc_union32 *)d1;
-  ptr4 = (orc_union32 *)s1;
-  ptr5 = (orc_union32 *)s2;
-  ptr6 = (orc_union32 *)s3;
-  ptr7 = (orc_union32 *)s4;
-  ptr8 = (orc_union32 *)s5;
-  ptr9 = (orc_union32 *)s6;
-  ptr10 = (orc_union32 *)s7;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
 
-    /* 1: loadpl */
-    var35.f = p1;
-    /* 6: loadpl */
-    var38.f = p2;
-    /* 10: loadpl */
-    var40.f = p3;
-    /* 14: loadpl */
-    var42.f = p4;
-    /* 18: loadpl */
-    var44.f = p5;
-    /* 22: loadpl */
-    var46.f = p6;
+      /* 1: loadpl */
+        var36.f = p1;
+      /* 6: loadpl */
+        var38.f = p2;
+      /* 10: loadpl */
+        var39.f = p3;
+      /* 14: loadpl */
+        var41.f = p4;
+      /* 18: loadpl */
+        var42.f = p5;
+      /* 22: loadpl */
+        var43.f = p6;
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var34 = ptr5[i];
-    /* 2: mulf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var35 = ptr4[i];
+      /* 2: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var34.i);
-       _src2.i = ORC_DENORMAL(var35.i);
+       _src1.i = ORC_DENORMAL(var35.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: loadl */
-    var36 = ptr4[i];
-    /* 4: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var48.i);
-       _dest1.f = _src1.f + _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 5: loadl */
-    var37 = ptr6[i];
-    /* 7: mulf */
-    {
+      /* 3: loadl */
+      var37 = ptr0[i];
+      /* 4: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var47 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
        _src2.i = ORC_DENORMAL(var38.i);
        _dest1.f = _src1.f * _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var48.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 8: addf */
-    {
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var46.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var50 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var49.i);
-       _src2.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var51.i);
        _dest1.f = _src1.f + _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 9: loadl */
-    var39 = ptr7[i];
-    /* 11: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var39.i);
-       _src2.i = ORC_DENORMAL(var40.i);
-       _dest1.f = _src1.f * _src2.f;
        var52.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 12: addf */
-    {
+      /* 13: loadl */
+      var40 = ptr5[i];
+      /* 15: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var51.i);
-       _src2.i = ORC_DENORMAL(var52.i);
-       _dest1.f = _src1.f + _src2.f;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
        var53.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 13: loadl */
-    var41 = ptr8[i];
-    /* 15: mulf */
-    {
+      /* 16: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var41.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
+       _src1.i = ORC_DENORMAL(var52.i);
+       _src2.i = ORC_DENORMAL(var53.i);
+       _dest1.f = _src1.f + _src2.f;
        var54.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var53.i);
-       _src2.i = ORC_DENORMAL(var54.i);
-       _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: loadl */
-    var43 = ptr9[i];
-    /* 19: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f * _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 20: addf */
-    {
+      /* 17: loadoffl */
+      var55 = ptr5[i + 1];
+      /* 19: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var55.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
        _src2.i = ORC_DENORMAL(var56.i);
        _dest1.f = _src1.f + _src2.f;
        var57.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 21: loadl */
-    var45 = ptr10[i];
-    /* 23: mulf */
-    {
+      /* 21: loadoffl */
+      var58 = ptr5[i + 2];
+      /* 23: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var45.i);
-       _src2.i = ORC_DENORMAL(var46.i);
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var43.i);
        _dest1.f = _src1.f * _src2.f;
-       var58.i = ORC_DENORMAL(_dest1.i);
+       var59.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 24: addf */
-    {
+      /* 24: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var57.i);
-       _src2.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var59.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 25: storel */
-    ptr0[i] = var47;
+      /* 25: storel */
+      ptr0[i] = var44;
+    }
   }
 
 }
 
 #else
 static void
-_backup_aenn_orc_mac6_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_aenn_orc_conv3x2_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
-  const orc_union32 * ORC_RESTRICT ptr6;
-  const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  const orc_union32 * ORC_RESTRICT ptr10;
-  orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
   orc_union32 var37;
@@ -375,172 +368,170 @@ _backup_aenn_orc_mac6_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var56;
   orc_union32 var57;
   orc_union32 var58;
+  orc_union32 var59;
 
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
-  ptr5 = (orc_union32 *)ex->arrays[5];
-  ptr6 = (orc_union32 *)ex->arrays[6];
-  ptr7 = (orc_union32 *)ex->arrays[7];
-  ptr8 = (orc_union32 *)ex->arrays[8];
-  ptr9 = (orc_union32 *)ex->arrays[9];
-  ptr10 = (orc_union32 *)ex->arrays[10];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
 
-    /* 1: loadpl */
-    var35.i = ex->params[24];
-    /* 6: loadpl */
-    var38.i = ex->params[25];
-    /* 10: loadpl */
-    var40.i = ex->params[26];
-    /* 14: loadpl */
-    var42.i = ex->params[27];
-    /* 18: loadpl */
-    var44.i = ex->params[28];
-    /* 22: loadpl */
-    var46.i = ex->params[29];
+      /* 1: loadpl */
+        var36.i = ex->params[24];
+      /* 6: loadpl */
+        var38.i = ex->params[25];
+      /* 10: loadpl */
+        var39.i = ex->params[26];
+      /* 14: loadpl */
+        var41.i = ex->params[27];
+      /* 18: loadpl */
+        var42.i = ex->params[28];
+      /* 22: loadpl */
+        var43.i = ex->params[29];
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var34 = ptr5[i];
-    /* 2: mulf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var35 = ptr4[i];
+      /* 2: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var34.i);
-       _src2.i = ORC_DENORMAL(var35.i);
+       _src1.i = ORC_DENORMAL(var35.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: loadl */
-    var36 = ptr4[i];
-    /* 4: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var48.i);
-       _dest1.f = _src1.f + _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 5: loadl */
-    var37 = ptr6[i];
-    /* 7: mulf */
-    {
+      /* 3: loadl */
+      var37 = ptr0[i];
+      /* 4: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var47 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
        _src2.i = ORC_DENORMAL(var38.i);
        _dest1.f = _src1.f * _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var48.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 8: addf */
-    {
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var46.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var50 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var49.i);
-       _src2.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var51.i);
        _dest1.f = _src1.f + _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 9: loadl */
-    var39 = ptr7[i];
-    /* 11: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var39.i);
-       _src2.i = ORC_DENORMAL(var40.i);
-       _dest1.f = _src1.f * _src2.f;
        var52.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 12: addf */
-    {
+      /* 13: loadl */
+      var40 = ptr5[i];
+      /* 15: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var51.i);
-       _src2.i = ORC_DENORMAL(var52.i);
-       _dest1.f = _src1.f + _src2.f;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
        var53.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 13: loadl */
-    var41 = ptr8[i];
-    /* 15: mulf */
-    {
+      /* 16: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var41.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
+       _src1.i = ORC_DENORMAL(var52.i);
+       _src2.i = ORC_DENORMAL(var53.i);
+       _dest1.f = _src1.f + _src2.f;
        var54.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var53.i);
-       _src2.i = ORC_DENORMAL(var54.i);
-       _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: loadl */
-    var43 = ptr9[i];
-    /* 19: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f * _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 20: addf */
-    {
+      /* 17: loadoffl */
+      var55 = ptr5[i + 1];
+      /* 19: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var55.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
        _src2.i = ORC_DENORMAL(var56.i);
        _dest1.f = _src1.f + _src2.f;
        var57.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 21: loadl */
-    var45 = ptr10[i];
-    /* 23: mulf */
-    {
+      /* 21: loadoffl */
+      var58 = ptr5[i + 2];
+      /* 23: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var45.i);
-       _src2.i = ORC_DENORMAL(var46.i);
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var43.i);
        _dest1.f = _src1.f * _src2.f;
-       var58.i = ORC_DENORMAL(_dest1.i);
+       var59.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 24: addf */
-    {
+      /* 24: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var57.i);
-       _src2.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var59.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 25: storel */
-    ptr0[i] = var47;
+      /* 25: storel */
+      ptr0[i] = var44;
+    }
   }
 
 }
 
 void
-aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, float p1, float p2, float p3, float p4, float p5, float p6, int n)
+aenn_orc_conv3x2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -554,28 +545,28 @@ aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 17, 97, 101, 110, 110, 95, 111, 114, 99, 95, 109, 97, 99, 54, 
-        95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 
-        12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 
-        17, 4, 17, 4, 17, 4, 17, 4, 20, 4, 20, 4, 202, 32, 5, 24, 
-        200, 33, 4, 32, 202, 32, 6, 25, 200, 33, 33, 32, 202, 32, 7, 26, 
-        200, 33, 33, 32, 202, 32, 8, 27, 200, 33, 33, 32, 202, 32, 9, 28, 
-        200, 33, 33, 32, 202, 32, 10, 29, 200, 0, 33, 32, 2, 0, 
+        1, 7, 9, 20, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 51, 120, 50, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 
+        4, 14, 4, 1, 0, 0, 0, 14, 4, 2, 0, 0, 0, 17, 4, 17, 
+        4, 17, 4, 17, 4, 17, 4, 17, 4, 20, 4, 20, 4, 20, 4, 202, 
+        32, 4, 24, 200, 34, 0, 32, 114, 33, 4, 16, 202, 32, 33, 25, 200, 
+        34, 34, 32, 114, 33, 4, 17, 202, 32, 33, 26, 200, 34, 34, 32, 202, 
+        32, 5, 27, 200, 34, 34, 32, 114, 33, 5, 16, 202, 32, 33, 28, 200, 
+        34, 34, 32, 114, 33, 5, 17, 202, 32, 33, 29, 200, 0, 34, 32, 2, 
+        0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_aenn_orc_mac6_f32);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "aenn_orc_mac6_f32");
-      orc_program_set_backup_function (p, _backup_aenn_orc_mac6_f32);
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv3x2_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
       orc_program_add_source (p, 4, "s2");
-      orc_program_add_source (p, 4, "s3");
-      orc_program_add_source (p, 4, "s4");
-      orc_program_add_source (p, 4, "s5");
-      orc_program_add_source (p, 4, "s6");
-      orc_program_add_source (p, 4, "s7");
+      orc_program_add_constant (p, 4, 0x00000001, "c1");
+      orc_program_add_constant (p, 4, 0x00000002, "c2");
       orc_program_add_parameter_float (p, 4, "p1");
       orc_program_add_parameter_float (p, 4, "p2");
       orc_program_add_parameter_float (p, 4, "p3");
@@ -584,19 +575,24 @@ aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const
       orc_program_add_parameter_float (p, 4, "p6");
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
+      orc_program_add_temporary (p, 4, "t3");
 
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S2, ORC_VAR_P1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_S1, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S3, ORC_VAR_P2, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S4, ORC_VAR_P3, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S5, ORC_VAR_P4, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S6, ORC_VAR_P5, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S7, ORC_VAR_P6, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S1, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S1, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S2, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P5, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P6, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
 #endif
 
       orc_program_compile (p);
@@ -610,14 +606,13 @@ aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
   ex->arrays[ORC_VAR_S2] = (void *)s2;
-  ex->arrays[ORC_VAR_S3] = (void *)s3;
-  ex->arrays[ORC_VAR_S4] = (void *)s4;
-  ex->arrays[ORC_VAR_S5] = (void *)s5;
-  ex->arrays[ORC_VAR_S6] = (void *)s6;
-  ex->arrays[ORC_VAR_S7] = (void *)s7;
+  ex->params[ORC_VAR_S2] = s2_stride;
   {
     orc_union32 tmp;
     tmp.f = p1;
@@ -655,19 +650,15 @@ aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const
 #endif
 
 
-/* aenn_orc_mac6b_f32 */
+/* aenn_orc_conv3x2b_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n){
+aenn_orc_conv3x2b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m){
   int i;
+  int j;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
-  const orc_union32 * ORC_RESTRICT ptr6;
-  const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
   orc_union32 var37;
@@ -692,183 +683,179 @@ aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, cons
   orc_union32 var56;
   orc_union32 var57;
   orc_union32 var58;
+  orc_union32 var59;
 
-  ptr0 = (orc_union32 *)d1;
-  ptr4 = (orc_union32 *)s1;
-  ptr5 = (orc_union32 *)s2;
-  ptr6 = (orc_union32 *)s3;
-  ptr7 = (orc_union32 *)s4;
-  ptr8 = (orc_union32 *)s5;
-  ptr9 = (orc_union32 *)s6;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
 
-    /* 1: loadpl */
-    var35.f = p1;
-    /* 3: loadpl */
-    var36.f = p7;
-    /* 6: loadpl */
-    var38.f = p2;
-    /* 10: loadpl */
-    var40.f = p3;
-    /* 14: loadpl */
-    var42.f = p4;
-    /* 18: loadpl */
-    var44.f = p5;
-    /* 22: loadpl */
-    var46.f = p6;
+      /* 1: loadpl */
+        var36.f = p1;
+      /* 3: loadpl */
+        var37.f = p7;
+      /* 6: loadpl */
+        var38.f = p2;
+      /* 10: loadpl */
+        var39.f = p3;
+      /* 14: loadpl */
+        var41.f = p4;
+      /* 18: loadpl */
+        var42.f = p5;
+      /* 22: loadpl */
+        var43.f = p6;
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var34 = ptr4[i];
-    /* 2: mulf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var35 = ptr4[i];
+      /* 2: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var34.i);
-       _src2.i = ORC_DENORMAL(var35.i);
+       _src1.i = ORC_DENORMAL(var35.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 4: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var48.i);
-       _dest1.f = _src1.f + _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 5: loadl */
-    var37 = ptr5[i];
-    /* 7: mulf */
-    {
+      /* 4: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var47 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
        _src2.i = ORC_DENORMAL(var38.i);
        _dest1.f = _src1.f * _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var48.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 8: addf */
-    {
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var46.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var50 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var49.i);
-       _src2.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var51.i);
        _dest1.f = _src1.f + _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 9: loadl */
-    var39 = ptr6[i];
-    /* 11: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var39.i);
-       _src2.i = ORC_DENORMAL(var40.i);
-       _dest1.f = _src1.f * _src2.f;
        var52.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 12: addf */
-    {
+      /* 13: loadl */
+      var40 = ptr5[i];
+      /* 15: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var51.i);
-       _src2.i = ORC_DENORMAL(var52.i);
-       _dest1.f = _src1.f + _src2.f;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
        var53.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 13: loadl */
-    var41 = ptr7[i];
-    /* 15: mulf */
-    {
+      /* 16: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var41.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
+       _src1.i = ORC_DENORMAL(var52.i);
+       _src2.i = ORC_DENORMAL(var53.i);
+       _dest1.f = _src1.f + _src2.f;
        var54.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var53.i);
-       _src2.i = ORC_DENORMAL(var54.i);
-       _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: loadl */
-    var43 = ptr8[i];
-    /* 19: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f * _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 20: addf */
-    {
+      /* 17: loadoffl */
+      var55 = ptr5[i + 1];
+      /* 19: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var55.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
        _src2.i = ORC_DENORMAL(var56.i);
        _dest1.f = _src1.f + _src2.f;
        var57.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 21: loadl */
-    var45 = ptr9[i];
-    /* 23: mulf */
-    {
+      /* 21: loadoffl */
+      var58 = ptr5[i + 2];
+      /* 23: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var45.i);
-       _src2.i = ORC_DENORMAL(var46.i);
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var43.i);
        _dest1.f = _src1.f * _src2.f;
-       var58.i = ORC_DENORMAL(_dest1.i);
+       var59.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 24: addf */
-    {
+      /* 24: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var57.i);
-       _src2.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var59.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 25: storel */
-    ptr0[i] = var47;
+      /* 25: storel */
+      ptr0[i] = var44;
+    }
   }
 
 }
 
 #else
 static void
-_backup_aenn_orc_mac6b_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_aenn_orc_conv3x2b_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
-  const orc_union32 * ORC_RESTRICT ptr6;
-  const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
   orc_union32 var37;
@@ -893,171 +880,170 @@ _backup_aenn_orc_mac6b_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var56;
   orc_union32 var57;
   orc_union32 var58;
+  orc_union32 var59;
 
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
-  ptr5 = (orc_union32 *)ex->arrays[5];
-  ptr6 = (orc_union32 *)ex->arrays[6];
-  ptr7 = (orc_union32 *)ex->arrays[7];
-  ptr8 = (orc_union32 *)ex->arrays[8];
-  ptr9 = (orc_union32 *)ex->arrays[9];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
 
-    /* 1: loadpl */
-    var35.i = ex->params[24];
-    /* 3: loadpl */
-    var36.i = ex->params[30];
-    /* 6: loadpl */
-    var38.i = ex->params[25];
-    /* 10: loadpl */
-    var40.i = ex->params[26];
-    /* 14: loadpl */
-    var42.i = ex->params[27];
-    /* 18: loadpl */
-    var44.i = ex->params[28];
-    /* 22: loadpl */
-    var46.i = ex->params[29];
+      /* 1: loadpl */
+        var36.i = ex->params[24];
+      /* 3: loadpl */
+        var37.i = ex->params[30];
+      /* 6: loadpl */
+        var38.i = ex->params[25];
+      /* 10: loadpl */
+        var39.i = ex->params[26];
+      /* 14: loadpl */
+        var41.i = ex->params[27];
+      /* 18: loadpl */
+        var42.i = ex->params[28];
+      /* 22: loadpl */
+        var43.i = ex->params[29];
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var34 = ptr4[i];
-    /* 2: mulf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var35 = ptr4[i];
+      /* 2: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var34.i);
-       _src2.i = ORC_DENORMAL(var35.i);
+       _src1.i = ORC_DENORMAL(var35.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 4: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var48.i);
-       _dest1.f = _src1.f + _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 5: loadl */
-    var37 = ptr5[i];
-    /* 7: mulf */
-    {
+      /* 4: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var47 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
        _src2.i = ORC_DENORMAL(var38.i);
        _dest1.f = _src1.f * _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var48.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 8: addf */
-    {
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var46.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var50 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var49.i);
-       _src2.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var51.i);
        _dest1.f = _src1.f + _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 9: loadl */
-    var39 = ptr6[i];
-    /* 11: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var39.i);
-       _src2.i = ORC_DENORMAL(var40.i);
-       _dest1.f = _src1.f * _src2.f;
        var52.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 12: addf */
-    {
+      /* 13: loadl */
+      var40 = ptr5[i];
+      /* 15: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var51.i);
-       _src2.i = ORC_DENORMAL(var52.i);
-       _dest1.f = _src1.f + _src2.f;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
        var53.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 13: loadl */
-    var41 = ptr7[i];
-    /* 15: mulf */
-    {
+      /* 16: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var41.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
+       _src1.i = ORC_DENORMAL(var52.i);
+       _src2.i = ORC_DENORMAL(var53.i);
+       _dest1.f = _src1.f + _src2.f;
        var54.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var53.i);
-       _src2.i = ORC_DENORMAL(var54.i);
-       _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: loadl */
-    var43 = ptr8[i];
-    /* 19: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f * _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 20: addf */
-    {
+      /* 17: loadoffl */
+      var55 = ptr5[i + 1];
+      /* 19: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var55.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
        _src2.i = ORC_DENORMAL(var56.i);
        _dest1.f = _src1.f + _src2.f;
        var57.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 21: loadl */
-    var45 = ptr9[i];
-    /* 23: mulf */
-    {
+      /* 21: loadoffl */
+      var58 = ptr5[i + 2];
+      /* 23: mulf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var45.i);
-       _src2.i = ORC_DENORMAL(var46.i);
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var43.i);
        _dest1.f = _src1.f * _src2.f;
-       var58.i = ORC_DENORMAL(_dest1.i);
+       var59.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 24: addf */
-    {
+      /* 24: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var57.i);
-       _src2.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var59.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 25: storel */
-    ptr0[i] = var47;
+      /* 25: storel */
+      ptr0[i] = var44;
+    }
   }
 
 }
 
 void
-aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n)
+aenn_orc_conv3x2b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -1071,27 +1057,28 @@ aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, cons
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 18, 97, 101, 110, 110, 95, 111, 114, 99, 95, 109, 97, 99, 54, 
-        98, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 
-        4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 17, 4, 
-        17, 4, 17, 4, 17, 4, 17, 4, 20, 4, 20, 4, 202, 32, 4, 24, 
-        200, 33, 30, 32, 202, 32, 5, 25, 200, 33, 33, 32, 202, 32, 6, 26, 
-        200, 33, 33, 32, 202, 32, 7, 27, 200, 33, 33, 32, 202, 32, 8, 28, 
-        200, 33, 33, 32, 202, 32, 9, 29, 200, 0, 33, 32, 2, 0, 
+        1, 7, 9, 21, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 51, 120, 50, 98, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 
+        4, 4, 14, 4, 1, 0, 0, 0, 14, 4, 2, 0, 0, 0, 17, 4, 
+        17, 4, 17, 4, 17, 4, 17, 4, 17, 4, 17, 4, 20, 4, 20, 4, 
+        20, 4, 202, 32, 4, 24, 200, 34, 30, 32, 114, 33, 4, 16, 202, 32, 
+        33, 25, 200, 34, 34, 32, 114, 33, 4, 17, 202, 32, 33, 26, 200, 34, 
+        34, 32, 202, 32, 5, 27, 200, 34, 34, 32, 114, 33, 5, 16, 202, 32, 
+        33, 28, 200, 34, 34, 32, 114, 33, 5, 17, 202, 32, 33, 29, 200, 0, 
+        34, 32, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_aenn_orc_mac6b_f32);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2b_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "aenn_orc_mac6b_f32");
-      orc_program_set_backup_function (p, _backup_aenn_orc_mac6b_f32);
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv3x2b_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2b_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
       orc_program_add_source (p, 4, "s2");
-      orc_program_add_source (p, 4, "s3");
-      orc_program_add_source (p, 4, "s4");
-      orc_program_add_source (p, 4, "s5");
-      orc_program_add_source (p, 4, "s6");
+      orc_program_add_constant (p, 4, 0x00000001, "c1");
+      orc_program_add_constant (p, 4, 0x00000002, "c2");
       orc_program_add_parameter_float (p, 4, "p1");
       orc_program_add_parameter_float (p, 4, "p2");
       orc_program_add_parameter_float (p, 4, "p3");
@@ -1101,19 +1088,24 @@ aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, cons
       orc_program_add_parameter_float (p, 4, "p7");
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
+      orc_program_add_temporary (p, 4, "t3");
 
       orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_P7, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S5, ORC_VAR_P5, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S6, ORC_VAR_P6, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_P7, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S1, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S1, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S2, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P5, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T3, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_P6, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T3, ORC_VAR_T1, ORC_VAR_D1);
 #endif
 
       orc_program_compile (p);
@@ -1127,13 +1119,13 @@ aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, cons
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
   ex->arrays[ORC_VAR_S2] = (void *)s2;
-  ex->arrays[ORC_VAR_S3] = (void *)s3;
-  ex->arrays[ORC_VAR_S4] = (void *)s4;
-  ex->arrays[ORC_VAR_S5] = (void *)s5;
-  ex->arrays[ORC_VAR_S6] = (void *)s6;
+  ex->params[ORC_VAR_S2] = s2_stride;
   {
     orc_union32 tmp;
     tmp.f = p1;
@@ -1176,89 +1168,508 @@ aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, cons
 #endif
 
 
-/* aenn_orc_relu_f32 */
+/* aenn_orc_conv3x2a_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_relu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, int n){
+aenn_orc_conv3x2a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m){
   int i;
+  int j;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
-  orc_union32 var32;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
 #if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
-  volatile orc_union32 var33;
+  volatile orc_union32 var46;
 #else
-  orc_union32 var33;
+  orc_union32 var46;
 #endif
-  orc_union32 var34;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+  orc_union32 var59;
+  orc_union32 var60;
+  orc_union32 var61;
+  orc_union32 var62;
+  orc_union32 var63;
+  orc_union32 var64;
+  orc_union32 var65;
+  orc_union32 var66;
+  orc_union32 var67;
 
-  ptr0 = (orc_union32 *)d1;
-  ptr4 = (orc_union32 *)s1;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
 
-    /* 1: loadpl */
-    var33.i = 0x00000000; /* 0 or 0f */
+      /* 1: loadpl */
+        var38.f = p1;
+      /* 6: loadpl */
+        var40.f = p2;
+      /* 10: loadpl */
+        var41.f = p3;
+      /* 14: loadpl */
+        var43.f = p4;
+      /* 18: loadpl */
+        var44.f = p5;
+      /* 22: loadpl */
+        var45.f = p6;
+      /* 25: loadpl */
+        var46.i = 0x00000000; /* 0 or 0f */
+      /* 28: loadpl */
+        var47.f = p7;
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 2: maxf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var37 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 3: loadl */
+      var39 = ptr0[i];
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var49.i);
+       _dest1.f = _src1.f + _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var51 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var54 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var55.i);
+       _dest1.f = _src1.f + _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var42 = ptr5[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var43.i);
+       _dest1.f = _src1.f * _src2.f;
+       var57.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var57.i);
+       _dest1.f = _src1.f + _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: loadoffl */
+      var59 = ptr5[i + 1];
+      /* 19: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var59.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var60.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var60.i);
+       _dest1.f = _src1.f + _src2.f;
+       var61.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 21: loadoffl */
+      var62 = ptr5[i + 2];
+      /* 23: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var62.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f * _src2.f;
+       var63.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 24: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var61.i);
+       _src2.i = ORC_DENORMAL(var63.i);
+       _dest1.f = _src1.f + _src2.f;
+       var64.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 26: maxf */
+      {
       orc_union32 _src1;
       orc_union32 _src2;
-      _src1.i = ORC_DENORMAL(var32.i);
-      _src2.i = ORC_DENORMAL(var33.i);
-      if (ORC_ISNAN(_src1.i)) var34.i = _src1.i;
-      else if (ORC_ISNAN(_src2.i)) var34.i = _src2.i;
-      else var34.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var65.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var65.i = _src2.i;
+      else var65.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
     }
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 27: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var66.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var66.i = _src2.i;
+      else var66.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 29: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var66.i);
+       _src2.i = ORC_DENORMAL(var47.i);
+       _dest1.f = _src1.f * _src2.f;
+       var67.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 30: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var65.i);
+       _src2.i = ORC_DENORMAL(var67.i);
+       _dest1.f = _src1.f + _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 31: storel */
+      ptr0[i] = var48;
+    }
   }
 
 }
 
 #else
 static void
-_backup_aenn_orc_relu_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_aenn_orc_conv3x2a_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
-  orc_union32 var32;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
 #if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
-  volatile orc_union32 var33;
+  volatile orc_union32 var46;
 #else
-  orc_union32 var33;
+  orc_union32 var46;
 #endif
-  orc_union32 var34;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+  orc_union32 var59;
+  orc_union32 var60;
+  orc_union32 var61;
+  orc_union32 var62;
+  orc_union32 var63;
+  orc_union32 var64;
+  orc_union32 var65;
+  orc_union32 var66;
+  orc_union32 var67;
 
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
 
-    /* 1: loadpl */
-    var33.i = 0x00000000; /* 0 or 0f */
+      /* 1: loadpl */
+        var38.i = ex->params[24];
+      /* 6: loadpl */
+        var40.i = ex->params[25];
+      /* 10: loadpl */
+        var41.i = ex->params[26];
+      /* 14: loadpl */
+        var43.i = ex->params[27];
+      /* 18: loadpl */
+        var44.i = ex->params[28];
+      /* 22: loadpl */
+        var45.i = ex->params[29];
+      /* 25: loadpl */
+        var46.i = 0x00000000; /* 0 or 0f */
+      /* 28: loadpl */
+        var47.i = ex->params[30];
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 2: maxf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var37 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 3: loadl */
+      var39 = ptr0[i];
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var49.i);
+       _dest1.f = _src1.f + _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var51 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var54 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var55.i);
+       _dest1.f = _src1.f + _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var42 = ptr5[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var43.i);
+       _dest1.f = _src1.f * _src2.f;
+       var57.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var57.i);
+       _dest1.f = _src1.f + _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: loadoffl */
+      var59 = ptr5[i + 1];
+      /* 19: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var59.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var60.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var60.i);
+       _dest1.f = _src1.f + _src2.f;
+       var61.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 21: loadoffl */
+      var62 = ptr5[i + 2];
+      /* 23: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var62.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f * _src2.f;
+       var63.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 24: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var61.i);
+       _src2.i = ORC_DENORMAL(var63.i);
+       _dest1.f = _src1.f + _src2.f;
+       var64.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 26: maxf */
+      {
       orc_union32 _src1;
       orc_union32 _src2;
-      _src1.i = ORC_DENORMAL(var32.i);
-      _src2.i = ORC_DENORMAL(var33.i);
-      if (ORC_ISNAN(_src1.i)) var34.i = _src1.i;
-      else if (ORC_ISNAN(_src2.i)) var34.i = _src2.i;
-      else var34.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var65.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var65.i = _src2.i;
+      else var65.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
     }
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 27: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var66.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var66.i = _src2.i;
+      else var66.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 29: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var66.i);
+       _src2.i = ORC_DENORMAL(var47.i);
+       _dest1.f = _src1.f * _src2.f;
+       var67.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 30: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var65.i);
+       _src2.i = ORC_DENORMAL(var67.i);
+       _dest1.f = _src1.f + _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 31: storel */
+      ptr0[i] = var48;
+    }
   }
 
 }
 
 void
-aenn_orc_relu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, int n)
+aenn_orc_conv3x2a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -1272,238 +1683,62 @@ aenn_orc_relu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, int n
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 17, 97, 101, 110, 110, 95, 111, 114, 99, 95, 114, 101, 108, 117, 
-        95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 14, 4, 0, 0, 0, 0, 
-        205, 0, 4, 16, 2, 0, 
+        1, 7, 9, 21, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 51, 120, 50, 97, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 
+        4, 4, 14, 4, 0, 0, 0, 0, 14, 4, 1, 0, 0, 0, 14, 4, 
+        2, 0, 0, 0, 17, 4, 17, 4, 17, 4, 17, 4, 17, 4, 17, 4, 
+        17, 4, 20, 4, 20, 4, 20, 4, 20, 4, 20, 4, 202, 34, 4, 24, 
+        200, 36, 0, 34, 114, 35, 4, 17, 202, 34, 35, 25, 200, 36, 36, 34, 
+        114, 35, 4, 18, 202, 34, 35, 26, 200, 36, 36, 34, 202, 34, 5, 27, 
+        200, 36, 36, 34, 114, 35, 5, 17, 202, 34, 35, 28, 200, 36, 36, 34, 
+        114, 35, 5, 18, 202, 34, 35, 29, 200, 36, 36, 34, 205, 32, 36, 16, 
+        206, 33, 36, 16, 202, 33, 33, 30, 200, 0, 32, 33, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_aenn_orc_relu_f32);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2a_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "aenn_orc_relu_f32");
-      orc_program_set_backup_function (p, _backup_aenn_orc_relu_f32);
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv3x2a_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2a_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
       orc_program_add_constant (p, 4, 0x00000000, "c1");
-
-      orc_program_append_2 (p, "maxf", 0, ORC_VAR_D1, ORC_VAR_S1, ORC_VAR_C1, ORC_VAR_D1);
-#endif
-
-      orc_program_compile (p);
-      c = orc_program_take_code (p);
-      orc_program_free (p);
-    }
-    p_inited = TRUE;
-    orc_once_mutex_unlock ();
-  }
-  ex->arrays[ORC_VAR_A2] = c;
-  ex->program = 0;
-
-  ex->n = n;
-  ex->arrays[ORC_VAR_D1] = d1;
-  ex->arrays[ORC_VAR_S1] = (void *)s1;
-
-  func = c->exec;
-  func (ex);
-}
-#endif
-
-
-/* aenn_orc_lrelu_f32 */
-#ifdef DISABLE_ORC
-void
-aenn_orc_lrelu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n){
-  int i;
-  orc_union32 * ORC_RESTRICT ptr0;
-  const orc_union32 * ORC_RESTRICT ptr4;
-  orc_union32 var34;
-#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
-  volatile orc_union32 var35;
-#else
-  orc_union32 var35;
-#endif
-  orc_union32 var36;
-  orc_union32 var37;
-  orc_union32 var38;
-  orc_union32 var39;
-  orc_union32 var40;
-  orc_union32 var41;
-
-  ptr0 = (orc_union32 *)d1;
-  ptr4 = (orc_union32 *)s1;
-
-    /* 1: loadpl */
-    var35.i = 0x00000000; /* 0 or 0f */
-    /* 5: loadpl */
-    var37.f = p1;
-
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var34 = ptr4[i];
-    /* 2: maxf */
-    {
-      orc_union32 _src1;
-      orc_union32 _src2;
-      _src1.i = ORC_DENORMAL(var34.i);
-      _src2.i = ORC_DENORMAL(var35.i);
-      if (ORC_ISNAN(_src1.i)) var39.i = _src1.i;
-      else if (ORC_ISNAN(_src2.i)) var39.i = _src2.i;
-      else var39.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
-    }
-    /* 3: loadl */
-    var36 = ptr4[i];
-    /* 4: minf */
-    {
-      orc_union32 _src1;
-      orc_union32 _src2;
-      _src1.i = ORC_DENORMAL(var36.i);
-      _src2.i = ORC_DENORMAL(var35.i);
-      if (ORC_ISNAN(_src1.i)) var40.i = _src1.i;
-      else if (ORC_ISNAN(_src2.i)) var40.i = _src2.i;
-      else var40.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
-    }
-    /* 6: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var37.i);
-       _dest1.f = _src1.f * _src2.f;
-       var41.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 7: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var39.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f + _src2.f;
-       var38.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 8: storel */
-    ptr0[i] = var38;
-  }
-
-}
-
-#else
-static void
-_backup_aenn_orc_lrelu_f32 (OrcExecutor * ORC_RESTRICT ex)
-{
-  int i;
-  int n = ex->n;
-  orc_union32 * ORC_RESTRICT ptr0;
-  const orc_union32 * ORC_RESTRICT ptr4;
-  orc_union32 var34;
-#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
-  volatile orc_union32 var35;
-#else
-  orc_union32 var35;
-#endif
-  orc_union32 var36;
-  orc_union32 var37;
-  orc_union32 var38;
-  orc_union32 var39;
-  orc_union32 var40;
-  orc_union32 var41;
-
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
-
-    /* 1: loadpl */
-    var35.i = 0x00000000; /* 0 or 0f */
-    /* 5: loadpl */
-    var37.i = ex->params[24];
-
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var34 = ptr4[i];
-    /* 2: maxf */
-    {
-      orc_union32 _src1;
-      orc_union32 _src2;
-      _src1.i = ORC_DENORMAL(var34.i);
-      _src2.i = ORC_DENORMAL(var35.i);
-      if (ORC_ISNAN(_src1.i)) var39.i = _src1.i;
-      else if (ORC_ISNAN(_src2.i)) var39.i = _src2.i;
-      else var39.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
-    }
-    /* 3: loadl */
-    var36 = ptr4[i];
-    /* 4: minf */
-    {
-      orc_union32 _src1;
-      orc_union32 _src2;
-      _src1.i = ORC_DENORMAL(var36.i);
-      _src2.i = ORC_DENORMAL(var35.i);
-      if (ORC_ISNAN(_src1.i)) var40.i = _src1.i;
-      else if (ORC_ISNAN(_src2.i)) var40.i = _src2.i;
-      else var40.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
-    }
-    /* 6: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var37.i);
-       _dest1.f = _src1.f * _src2.f;
-       var41.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 7: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var39.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f + _src2.f;
-       var38.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 8: storel */
-    ptr0[i] = var38;
-  }
-
-}
-
-void
-aenn_orc_lrelu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n)
-{
-  OrcExecutor _ex, *ex = &_ex;
-  static volatile int p_inited = 0;
-  static OrcCode *c = 0;
-  void (*func) (OrcExecutor *);
-
-  if (!p_inited) {
-    orc_once_mutex_lock ();
-    if (!p_inited) {
-      OrcProgram *p;
-
-#if 1
-      static const orc_uint8 bc[] = {
-        1, 9, 18, 97, 101, 110, 110, 95, 111, 114, 99, 95, 108, 114, 101, 108, 
-        117, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 14, 4, 0, 0, 0, 
-        0, 17, 4, 20, 4, 20, 4, 205, 32, 4, 16, 206, 33, 4, 16, 202, 
-        33, 33, 24, 200, 0, 32, 33, 2, 0, 
-      };
-      p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_aenn_orc_lrelu_f32);
-#else
-      p = orc_program_new ();
-      orc_program_set_name (p, "aenn_orc_lrelu_f32");
-      orc_program_set_backup_function (p, _backup_aenn_orc_lrelu_f32);
-      orc_program_add_destination (p, 4, "d1");
-      orc_program_add_source (p, 4, "s1");
-      orc_program_add_constant (p, 4, 0x00000000, "c1");
+      orc_program_add_constant (p, 4, 0x00000001, "c2");
+      orc_program_add_constant (p, 4, 0x00000002, "c3");
       orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_parameter_float (p, 4, "p5");
+      orc_program_add_parameter_float (p, 4, "p6");
+      orc_program_add_parameter_float (p, 4, "p7");
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
+      orc_program_add_temporary (p, 4, "t3");
+      orc_program_add_temporary (p, 4, "t4");
+      orc_program_add_temporary (p, 4, "t5");
 
-      orc_program_append_2 (p, "maxf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_C1, ORC_VAR_D1);
-      orc_program_append_2 (p, "minf", 0, ORC_VAR_T2, ORC_VAR_S1, ORC_VAR_C1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_D1, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S1, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S1, ORC_VAR_C3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S2, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S2, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P5, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S2, ORC_VAR_C3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P6, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "maxf", 0, ORC_VAR_T1, ORC_VAR_T5, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "minf", 0, ORC_VAR_T2, ORC_VAR_T5, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P7, ORC_VAR_D1);
       orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
 #endif
 
@@ -1518,12 +1753,2498 @@ aenn_orc_lrelu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, floa
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
   {
     orc_union32 tmp;
     tmp.f = p1;
     ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p3;
+    ex->params[ORC_VAR_P3] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p4;
+    ex->params[ORC_VAR_P4] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p5;
+    ex->params[ORC_VAR_P5] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p6;
+    ex->params[ORC_VAR_P6] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p7;
+    ex->params[ORC_VAR_P7] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* aenn_orc_conv3x2ba_f32 */
+#ifdef DISABLE_ORC
+void
+aenn_orc_conv3x2ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8, int n, int m){
+  int i;
+  int j;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var46;
+#else
+  orc_union32 var46;
+#endif
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+  orc_union32 var59;
+  orc_union32 var60;
+  orc_union32 var61;
+  orc_union32 var62;
+  orc_union32 var63;
+  orc_union32 var64;
+  orc_union32 var65;
+  orc_union32 var66;
+  orc_union32 var67;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
+
+      /* 1: loadpl */
+        var38.f = p1;
+      /* 3: loadpl */
+        var39.f = p7;
+      /* 6: loadpl */
+        var40.f = p2;
+      /* 10: loadpl */
+        var41.f = p3;
+      /* 14: loadpl */
+        var43.f = p4;
+      /* 18: loadpl */
+        var44.f = p5;
+      /* 22: loadpl */
+        var45.f = p6;
+      /* 25: loadpl */
+        var46.i = 0x00000000; /* 0 or 0f */
+      /* 28: loadpl */
+        var47.f = p8;
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var37 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var49.i);
+       _dest1.f = _src1.f + _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var51 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var54 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var55.i);
+       _dest1.f = _src1.f + _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var42 = ptr5[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var43.i);
+       _dest1.f = _src1.f * _src2.f;
+       var57.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var57.i);
+       _dest1.f = _src1.f + _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: loadoffl */
+      var59 = ptr5[i + 1];
+      /* 19: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var59.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var60.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var60.i);
+       _dest1.f = _src1.f + _src2.f;
+       var61.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 21: loadoffl */
+      var62 = ptr5[i + 2];
+      /* 23: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var62.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f * _src2.f;
+       var63.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 24: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var61.i);
+       _src2.i = ORC_DENORMAL(var63.i);
+       _dest1.f = _src1.f + _src2.f;
+       var64.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 26: maxf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var65.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var65.i = _src2.i;
+      else var65.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 27: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var66.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var66.i = _src2.i;
+      else var66.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 29: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var66.i);
+       _src2.i = ORC_DENORMAL(var47.i);
+       _dest1.f = _src1.f * _src2.f;
+       var67.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 30: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var65.i);
+       _src2.i = ORC_DENORMAL(var67.i);
+       _dest1.f = _src1.f + _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 31: storel */
+      ptr0[i] = var48;
+    }
+  }
+
+}
+
+#else
+static void
+_backup_aenn_orc_conv3x2ba_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int j;
+  int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var46;
+#else
+  orc_union32 var46;
+#endif
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+  orc_union32 var59;
+  orc_union32 var60;
+  orc_union32 var61;
+  orc_union32 var62;
+  orc_union32 var63;
+  orc_union32 var64;
+  orc_union32 var65;
+  orc_union32 var66;
+  orc_union32 var67;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
+
+      /* 1: loadpl */
+        var38.i = ex->params[24];
+      /* 3: loadpl */
+        var39.i = ex->params[30];
+      /* 6: loadpl */
+        var40.i = ex->params[25];
+      /* 10: loadpl */
+        var41.i = ex->params[26];
+      /* 14: loadpl */
+        var43.i = ex->params[27];
+      /* 18: loadpl */
+        var44.i = ex->params[28];
+      /* 22: loadpl */
+        var45.i = ex->params[29];
+      /* 25: loadpl */
+        var46.i = 0x00000000; /* 0 or 0f */
+      /* 28: loadpl */
+        var47.i = ex->params[31];
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var37 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var49.i);
+       _dest1.f = _src1.f + _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadoffl */
+      var51 = ptr4[i + 1];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var50.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadoffl */
+      var54 = ptr4[i + 2];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var54.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var55.i);
+       _dest1.f = _src1.f + _src2.f;
+       var56.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var42 = ptr5[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var43.i);
+       _dest1.f = _src1.f * _src2.f;
+       var57.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var57.i);
+       _dest1.f = _src1.f + _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: loadoffl */
+      var59 = ptr5[i + 1];
+      /* 19: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var59.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var60.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 20: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var58.i);
+       _src2.i = ORC_DENORMAL(var60.i);
+       _dest1.f = _src1.f + _src2.f;
+       var61.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 21: loadoffl */
+      var62 = ptr5[i + 2];
+      /* 23: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var62.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f * _src2.f;
+       var63.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 24: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var61.i);
+       _src2.i = ORC_DENORMAL(var63.i);
+       _dest1.f = _src1.f + _src2.f;
+       var64.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 26: maxf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var65.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var65.i = _src2.i;
+      else var65.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 27: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var64.i);
+      _src2.i = ORC_DENORMAL(var46.i);
+      if (ORC_ISNAN(_src1.i)) var66.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var66.i = _src2.i;
+      else var66.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 29: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var66.i);
+       _src2.i = ORC_DENORMAL(var47.i);
+       _dest1.f = _src1.f * _src2.f;
+       var67.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 30: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var65.i);
+       _src2.i = ORC_DENORMAL(var67.i);
+       _dest1.f = _src1.f + _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 31: storel */
+      ptr0[i] = var48;
+    }
+  }
+
+}
+
+void
+aenn_orc_conv3x2ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8, int n, int m)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 7, 9, 22, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 51, 120, 50, 98, 97, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 
+        12, 4, 4, 14, 4, 0, 0, 0, 0, 14, 4, 1, 0, 0, 0, 14, 
+        4, 2, 0, 0, 0, 17, 4, 17, 4, 17, 4, 17, 4, 17, 4, 17, 
+        4, 17, 4, 17, 4, 20, 4, 20, 4, 20, 4, 20, 4, 20, 4, 202, 
+        34, 4, 24, 200, 36, 30, 34, 114, 35, 4, 17, 202, 34, 35, 25, 200, 
+        36, 36, 34, 114, 35, 4, 18, 202, 34, 35, 26, 200, 36, 36, 34, 202, 
+        34, 5, 27, 200, 36, 36, 34, 114, 35, 5, 17, 202, 34, 35, 28, 200, 
+        36, 36, 34, 114, 35, 5, 18, 202, 34, 35, 29, 200, 36, 36, 34, 205, 
+        32, 36, 16, 206, 33, 36, 16, 202, 33, 33, 31, 200, 0, 32, 33, 2, 
+        0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2ba_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv3x2ba_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv3x2ba_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_constant (p, 4, 0x00000000, "c1");
+      orc_program_add_constant (p, 4, 0x00000001, "c2");
+      orc_program_add_constant (p, 4, 0x00000002, "c3");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_parameter_float (p, 4, "p5");
+      orc_program_add_parameter_float (p, 4, "p6");
+      orc_program_add_parameter_float (p, 4, "p7");
+      orc_program_add_parameter_float (p, 4, "p8");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+      orc_program_add_temporary (p, 4, "t3");
+      orc_program_add_temporary (p, 4, "t4");
+      orc_program_add_temporary (p, 4, "t5");
+
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_P7, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S1, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S1, ORC_VAR_C3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S2, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S2, ORC_VAR_C2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P5, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "loadoffl", 0, ORC_VAR_T4, ORC_VAR_S2, ORC_VAR_C3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_T4, ORC_VAR_P6, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T5, ORC_VAR_T5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "maxf", 0, ORC_VAR_T1, ORC_VAR_T5, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "minf", 0, ORC_VAR_T2, ORC_VAR_T5, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P8, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p3;
+    ex->params[ORC_VAR_P3] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p4;
+    ex->params[ORC_VAR_P4] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p5;
+    ex->params[ORC_VAR_P5] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p6;
+    ex->params[ORC_VAR_P6] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p7;
+    ex->params[ORC_VAR_P7] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p8;
+    ex->params[ORC_VAR_P8] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* aenn_orc_conv1x4_f32 */
+#ifdef DISABLE_ORC
+void
+aenn_orc_conv1x4_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, int n, int m){
+  int i;
+  int j;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
+    ptr6 = ORC_PTR_OFFSET(s3, s3_stride * j);
+    ptr7 = ORC_PTR_OFFSET(s4, s4_stride * j);
+
+      /* 1: loadpl */
+        var35.f = p1;
+      /* 6: loadpl */
+        var38.f = p2;
+      /* 10: loadpl */
+        var40.f = p3;
+      /* 14: loadpl */
+        var42.f = p4;
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var34 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 3: loadl */
+      var36 = ptr0[i];
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f + _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var37 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var45.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var39 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var41 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: storel */
+      ptr0[i] = var43;
+    }
+  }
+
+}
+
+#else
+static void
+_backup_aenn_orc_conv1x4_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int j;
+  int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
+    ptr6 = ORC_PTR_OFFSET(ex->arrays[6], ex->params[6] * j);
+    ptr7 = ORC_PTR_OFFSET(ex->arrays[7], ex->params[7] * j);
+
+      /* 1: loadpl */
+        var35.i = ex->params[24];
+      /* 6: loadpl */
+        var38.i = ex->params[25];
+      /* 10: loadpl */
+        var40.i = ex->params[26];
+      /* 14: loadpl */
+        var42.i = ex->params[27];
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var34 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 3: loadl */
+      var36 = ptr0[i];
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f + _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var37 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var45.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var39 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var41 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: storel */
+      ptr0[i] = var43;
+    }
+  }
+
+}
+
+void
+aenn_orc_conv1x4_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, int n, int m)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 7, 9, 20, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 49, 120, 52, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 
+        4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 17, 4, 17, 4, 20, 
+        4, 20, 4, 202, 32, 4, 24, 200, 33, 0, 32, 202, 32, 5, 25, 200, 
+        33, 33, 32, 202, 32, 6, 26, 200, 33, 33, 32, 202, 32, 7, 27, 200, 
+        0, 33, 32, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv1x4_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_source (p, 4, "s3");
+      orc_program_add_source (p, 4, "s4");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
+  ex->arrays[ORC_VAR_S3] = (void *)s3;
+  ex->params[ORC_VAR_S3] = s3_stride;
+  ex->arrays[ORC_VAR_S4] = (void *)s4;
+  ex->params[ORC_VAR_S4] = s4_stride;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p3;
+    ex->params[ORC_VAR_P3] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p4;
+    ex->params[ORC_VAR_P4] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* aenn_orc_conv1x4b_f32 */
+#ifdef DISABLE_ORC
+void
+aenn_orc_conv1x4b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m){
+  int i;
+  int j;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
+    ptr6 = ORC_PTR_OFFSET(s3, s3_stride * j);
+    ptr7 = ORC_PTR_OFFSET(s4, s4_stride * j);
+
+      /* 1: loadpl */
+        var35.f = p1;
+      /* 3: loadpl */
+        var36.f = p5;
+      /* 6: loadpl */
+        var38.f = p2;
+      /* 10: loadpl */
+        var40.f = p3;
+      /* 14: loadpl */
+        var42.f = p4;
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var34 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f + _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var37 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var45.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var39 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var41 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: storel */
+      ptr0[i] = var43;
+    }
+  }
+
+}
+
+#else
+static void
+_backup_aenn_orc_conv1x4b_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int j;
+  int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
+    ptr6 = ORC_PTR_OFFSET(ex->arrays[6], ex->params[6] * j);
+    ptr7 = ORC_PTR_OFFSET(ex->arrays[7], ex->params[7] * j);
+
+      /* 1: loadpl */
+        var35.i = ex->params[24];
+      /* 3: loadpl */
+        var36.i = ex->params[28];
+      /* 6: loadpl */
+        var38.i = ex->params[25];
+      /* 10: loadpl */
+        var40.i = ex->params[26];
+      /* 14: loadpl */
+        var42.i = ex->params[27];
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var34 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f + _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var37 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f * _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var45.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var39 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var41 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 17: storel */
+      ptr0[i] = var43;
+    }
+  }
+
+}
+
+void
+aenn_orc_conv1x4b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 7, 9, 21, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 49, 120, 52, 98, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 
+        4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 17, 4, 17, 4, 
+        17, 4, 20, 4, 20, 4, 202, 32, 4, 24, 200, 33, 28, 32, 202, 32, 
+        5, 25, 200, 33, 33, 32, 202, 32, 6, 26, 200, 33, 33, 32, 202, 32, 
+        7, 27, 200, 0, 33, 32, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4b_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv1x4b_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4b_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_source (p, 4, "s3");
+      orc_program_add_source (p, 4, "s4");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_parameter_float (p, 4, "p5");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_P5, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
+  ex->arrays[ORC_VAR_S3] = (void *)s3;
+  ex->params[ORC_VAR_S3] = s3_stride;
+  ex->arrays[ORC_VAR_S4] = (void *)s4;
+  ex->params[ORC_VAR_S4] = s4_stride;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p3;
+    ex->params[ORC_VAR_P3] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p4;
+    ex->params[ORC_VAR_P4] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p5;
+    ex->params[ORC_VAR_P5] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* aenn_orc_conv1x4a_f32 */
+#ifdef DISABLE_ORC
+void
+aenn_orc_conv1x4a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m){
+  int i;
+  int j;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var45;
+#else
+  orc_union32 var45;
+#endif
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
+    ptr6 = ORC_PTR_OFFSET(s3, s3_stride * j);
+    ptr7 = ORC_PTR_OFFSET(s4, s4_stride * j);
+
+      /* 1: loadpl */
+        var37.f = p1;
+      /* 6: loadpl */
+        var40.f = p2;
+      /* 10: loadpl */
+        var42.f = p3;
+      /* 14: loadpl */
+        var44.f = p4;
+      /* 17: loadpl */
+        var45.i = 0x00000000; /* 0 or 0f */
+      /* 20: loadpl */
+        var46.f = p5;
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var36 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 3: loadl */
+      var38 = ptr0[i];
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var39 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var41 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var43 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var54.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var54.i);
+       _dest1.f = _src1.f + _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 18: maxf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var56.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var56.i = _src2.i;
+      else var56.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 19: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var57.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var57.i = _src2.i;
+      else var57.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 21: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var57.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f * _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 22: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var58.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 23: storel */
+      ptr0[i] = var47;
+    }
+  }
+
+}
+
+#else
+static void
+_backup_aenn_orc_conv1x4a_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int j;
+  int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var45;
+#else
+  orc_union32 var45;
+#endif
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
+    ptr6 = ORC_PTR_OFFSET(ex->arrays[6], ex->params[6] * j);
+    ptr7 = ORC_PTR_OFFSET(ex->arrays[7], ex->params[7] * j);
+
+      /* 1: loadpl */
+        var37.i = ex->params[24];
+      /* 6: loadpl */
+        var40.i = ex->params[25];
+      /* 10: loadpl */
+        var42.i = ex->params[26];
+      /* 14: loadpl */
+        var44.i = ex->params[27];
+      /* 17: loadpl */
+        var45.i = 0x00000000; /* 0 or 0f */
+      /* 20: loadpl */
+        var46.i = ex->params[28];
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var36 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 3: loadl */
+      var38 = ptr0[i];
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var39 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var41 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var43 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var54.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var54.i);
+       _dest1.f = _src1.f + _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 18: maxf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var56.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var56.i = _src2.i;
+      else var56.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 19: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var57.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var57.i = _src2.i;
+      else var57.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 21: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var57.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f * _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 22: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var58.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 23: storel */
+      ptr0[i] = var47;
+    }
+  }
+
+}
+
+void
+aenn_orc_conv1x4a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 7, 9, 21, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 49, 120, 52, 97, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 
+        4, 4, 12, 4, 4, 12, 4, 4, 14, 4, 0, 0, 0, 0, 17, 4, 
+        17, 4, 17, 4, 17, 4, 17, 4, 20, 4, 20, 4, 20, 4, 20, 4, 
+        202, 34, 4, 24, 200, 35, 0, 34, 202, 34, 5, 25, 200, 35, 35, 34, 
+        202, 34, 6, 26, 200, 35, 35, 34, 202, 34, 7, 27, 200, 35, 35, 34, 
+        205, 32, 35, 16, 206, 33, 35, 16, 202, 33, 33, 28, 200, 0, 32, 33, 
+        2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4a_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv1x4a_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4a_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_source (p, 4, "s3");
+      orc_program_add_source (p, 4, "s4");
+      orc_program_add_constant (p, 4, 0x00000000, "c1");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_parameter_float (p, 4, "p5");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+      orc_program_add_temporary (p, 4, "t3");
+      orc_program_add_temporary (p, 4, "t4");
+
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_D1, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_T4, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_T4, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_T4, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "maxf", 0, ORC_VAR_T1, ORC_VAR_T4, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "minf", 0, ORC_VAR_T2, ORC_VAR_T4, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P5, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
+  ex->arrays[ORC_VAR_S3] = (void *)s3;
+  ex->params[ORC_VAR_S3] = s3_stride;
+  ex->arrays[ORC_VAR_S4] = (void *)s4;
+  ex->params[ORC_VAR_S4] = s4_stride;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p3;
+    ex->params[ORC_VAR_P3] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p4;
+    ex->params[ORC_VAR_P4] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p5;
+    ex->params[ORC_VAR_P5] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* aenn_orc_conv1x4ba_f32 */
+#ifdef DISABLE_ORC
+void
+aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m){
+  int i;
+  int j;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var45;
+#else
+  orc_union32 var45;
+#endif
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
+    ptr6 = ORC_PTR_OFFSET(s3, s3_stride * j);
+    ptr7 = ORC_PTR_OFFSET(s4, s4_stride * j);
+
+      /* 1: loadpl */
+        var37.f = p1;
+      /* 3: loadpl */
+        var38.f = p5;
+      /* 6: loadpl */
+        var40.f = p2;
+      /* 10: loadpl */
+        var42.f = p3;
+      /* 14: loadpl */
+        var44.f = p4;
+      /* 17: loadpl */
+        var45.i = 0x00000000; /* 0 or 0f */
+      /* 20: loadpl */
+        var46.f = p6;
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var36 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var39 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var41 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var43 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var54.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var54.i);
+       _dest1.f = _src1.f + _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 18: maxf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var56.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var56.i = _src2.i;
+      else var56.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 19: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var57.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var57.i = _src2.i;
+      else var57.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 21: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var57.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f * _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 22: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var58.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 23: storel */
+      ptr0[i] = var47;
+    }
+  }
+
+}
+
+#else
+static void
+_backup_aenn_orc_conv1x4ba_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int j;
+  int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var45;
+#else
+  orc_union32 var45;
+#endif
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+  orc_union32 var49;
+  orc_union32 var50;
+  orc_union32 var51;
+  orc_union32 var52;
+  orc_union32 var53;
+  orc_union32 var54;
+  orc_union32 var55;
+  orc_union32 var56;
+  orc_union32 var57;
+  orc_union32 var58;
+
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
+    ptr6 = ORC_PTR_OFFSET(ex->arrays[6], ex->params[6] * j);
+    ptr7 = ORC_PTR_OFFSET(ex->arrays[7], ex->params[7] * j);
+
+      /* 1: loadpl */
+        var37.i = ex->params[24];
+      /* 3: loadpl */
+        var38.i = ex->params[28];
+      /* 6: loadpl */
+        var40.i = ex->params[25];
+      /* 10: loadpl */
+        var42.i = ex->params[26];
+      /* 14: loadpl */
+        var44.i = ex->params[27];
+      /* 17: loadpl */
+        var45.i = 0x00000000; /* 0 or 0f */
+      /* 20: loadpl */
+        var46.i = ex->params[29];
+
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var36 = ptr4[i];
+      /* 2: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 4: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 5: loadl */
+      var39 = ptr5[i];
+      /* 7: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f * _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 8: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var50.i);
+       _dest1.f = _src1.f + _src2.f;
+       var51.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 9: loadl */
+      var41 = ptr6[i];
+      /* 11: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var42.i);
+       _dest1.f = _src1.f * _src2.f;
+       var52.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 12: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var51.i);
+       _src2.i = ORC_DENORMAL(var52.i);
+       _dest1.f = _src1.f + _src2.f;
+       var53.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 13: loadl */
+      var43 = ptr7[i];
+      /* 15: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f * _src2.f;
+       var54.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 16: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var53.i);
+       _src2.i = ORC_DENORMAL(var54.i);
+       _dest1.f = _src1.f + _src2.f;
+       var55.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 18: maxf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var56.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var56.i = _src2.i;
+      else var56.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 19: minf */
+      {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var55.i);
+      _src2.i = ORC_DENORMAL(var45.i);
+      if (ORC_ISNAN(_src1.i)) var57.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var57.i = _src2.i;
+      else var57.i = (_src1.f < _src2.f) ? _src1.i : _src2.i;
+    }
+      /* 21: mulf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var57.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f * _src2.f;
+       var58.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 22: addf */
+      {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var56.i);
+       _src2.i = ORC_DENORMAL(var58.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+      /* 23: storel */
+      ptr0[i] = var47;
+    }
+  }
+
+}
+
+void
+aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 7, 9, 22, 97, 101, 110, 110, 95, 111, 114, 99, 95, 99, 111, 110, 
+        118, 49, 120, 52, 98, 97, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 
+        12, 4, 4, 12, 4, 4, 12, 4, 4, 14, 4, 0, 0, 0, 0, 17, 
+        4, 17, 4, 17, 4, 17, 4, 17, 4, 17, 4, 20, 4, 20, 4, 20, 
+        4, 20, 4, 202, 34, 4, 24, 200, 35, 28, 34, 202, 34, 5, 25, 200, 
+        35, 35, 34, 202, 34, 6, 26, 200, 35, 35, 34, 202, 34, 7, 27, 200, 
+        35, 35, 34, 205, 32, 35, 16, 206, 33, 35, 16, 202, 33, 33, 29, 200, 
+        0, 32, 33, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4ba_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_2d (p);
+      orc_program_set_name (p, "aenn_orc_conv1x4ba_f32");
+      orc_program_set_backup_function (p, _backup_aenn_orc_conv1x4ba_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_source (p, 4, "s3");
+      orc_program_add_source (p, 4, "s4");
+      orc_program_add_constant (p, 4, 0x00000000, "c1");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_parameter_float (p, 4, "p5");
+      orc_program_add_parameter_float (p, 4, "p6");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+      orc_program_add_temporary (p, 4, "t3");
+      orc_program_add_temporary (p, 4, "t4");
+
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_P5, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_T4, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_T4, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T3, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T4, ORC_VAR_T4, ORC_VAR_T3, ORC_VAR_D1);
+      orc_program_append_2 (p, "maxf", 0, ORC_VAR_T1, ORC_VAR_T4, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "minf", 0, ORC_VAR_T2, ORC_VAR_T4, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P6, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
+  ex->arrays[ORC_VAR_S3] = (void *)s3;
+  ex->params[ORC_VAR_S3] = s3_stride;
+  ex->arrays[ORC_VAR_S4] = (void *)s4;
+  ex->params[ORC_VAR_S4] = s4_stride;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p3;
+    ex->params[ORC_VAR_P3] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p4;
+    ex->params[ORC_VAR_P4] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p5;
+    ex->params[ORC_VAR_P5] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p6;
+    ex->params[ORC_VAR_P6] = tmp.i;
   }
 
   func = c->exec;

@@ -81,10 +81,14 @@ typedef union { orc_int64 i; double f; orc_int32 x2[2]; float x2f[2]; orc_int16 
 #endif
 #endif
 
-void aenn_orc_mac6_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, float p1, float p2, float p3, float p4, float p5, float p6, int n);
-void aenn_orc_mac6b_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n);
-void aenn_orc_relu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, int n);
-void aenn_orc_lrelu_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n);
+void aenn_orc_conv3x2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m);
+void aenn_orc_conv3x2b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m);
+void aenn_orc_conv3x2a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, int n, int m);
+void aenn_orc_conv3x2ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8, int n, int m);
+void aenn_orc_conv1x4_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, int n, int m);
+void aenn_orc_conv1x4b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
+void aenn_orc_conv1x4a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
+void aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m);
 void aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n);
