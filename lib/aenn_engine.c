@@ -580,33 +580,45 @@ run_strip (guint s, guint worker, gpointer user_data)
         }
         break;
       }
-      case AENN_OP_S2D:
-        for (gint y = lo; y < hi; y++)
-          for (guint c = 0; c < ic; c++)
-            for (guint dy = 0; dy < 2; dy++)
-              k->deinterleave2_f32 (row_of (plan, arena, to, lo, y,
-                      c * 4 + dy * 2), row_of (plan, arena, to, lo, y,
-                      c * 4 + dy * 2 + 1), row_of (plan, arena, ti, ilo,
-                      2 * y + (gint) dy, c), (int) w);
+      case AENN_OP_S2D:{
+        /* all rows at once per input channel and row parity */
+        int os = (int) (oc * plan->rs[to] * sizeof (float));
+        int is = (int) (2 * ic * plan->rs[ti] * sizeof (float));
+        for (guint c = 0; c < ic; c++)
+          for (guint dy = 0; dy < 2; dy++)
+            k->deinterleave2_f32 (row_of (plan, arena, to, lo, lo,
+                    c * 4 + dy * 2), os, row_of (plan, arena, to, lo, lo,
+                    c * 4 + dy * 2 + 1), os, row_of (plan, arena, ti, ilo,
+                    2 * lo + (gint) dy, c), is, (int) w, hi - lo);
         break;
-      case AENN_OP_D2S:
-        for (gint y = lo; y < hi; y++) {
-          guint dy = (guint) y & 1;
+      }
+      case AENN_OP_D2S:{
+        /* the rows of one parity at once per output channel */
+        int os = (int) (2 * oc * plan->rs[to] * sizeof (float));
+        int is = (int) (ic * plan->rs[ti] * sizeof (float));
+        for (guint dy = 0; dy < 2; dy++) {
+          gint y = lo + (gint) (((guint) lo & 1) != dy);
+          if (y >= hi)
+            continue;
           for (guint c = 0; c < oc; c++)
-            k->interleave2_f32 (row_of (plan, arena, to, lo, y, c),
-                row_of (plan, arena, ti, ilo, y / 2, c * 4 + dy * 2),
-                row_of (plan, arena, ti, ilo, y / 2, c * 4 + dy * 2 + 1),
-                (int) plan->tw[ti]);
+            k->interleave2_f32 (row_of (plan, arena, to, lo, y, c), os,
+                row_of (plan, arena, ti, ilo, y / 2, c * 4 + dy * 2), is,
+                row_of (plan, arena, ti, ilo, y / 2, c * 4 + dy * 2 + 1), is,
+                (int) plan->tw[ti], (hi - y + 1) / 2);
         }
         break;
+      }
       case AENN_OP_ADD:{
         guint tb = (guint) L->in[1];
         gint blo = r[2 * tb];
-        for (gint y = lo; y < hi; y++)
-          for (guint c = 0; c < oc; c++)
-            k->add_f32 (row_of (plan, arena, to, lo, y, c),
-                row_of (plan, arena, ti, ilo, y, c),
-                row_of (plan, arena, tb, blo, y, c), (int) w);
+        int os = (int) (oc * plan->rs[to] * sizeof (float));
+        int as = (int) (ic * plan->rs[ti] * sizeof (float));
+        int bs = (int) (m->tensors[tb].channels * plan->rs[tb]
+            * sizeof (float));
+        for (guint c = 0; c < oc; c++)
+          k->add_f32 (row_of (plan, arena, to, lo, lo, c), os,
+              row_of (plan, arena, ti, ilo, lo, c), as,
+              row_of (plan, arena, tb, blo, lo, c), bs, (int) w, hi - lo);
         break;
       }
       case AENN_OP_CONCAT:{
@@ -634,16 +646,20 @@ run_strip (guint s, guint worker, gpointer user_data)
   {
     guint to = (guint) m->output;
     gint lo = r[2 * to];
-    for (guint y = y0; y < y1; y++)
-      for (guint c = 0; c < m->in_channels; c++) {
-        const float *n = row_of (plan, arena, to, lo, (gint) y, c);
-        float *d = plan->dst[c] + y * plan->dst_stride;
-        if (m->residual)
-          k->sub_f32 (d, plan->src[c] + y * plan->src_stride, n,
-              (int) plan->width);
-        else
-          memcpy (d, n, plan->width * sizeof (float));
-      }
+    gsize nf = m->tensors[to].channels * plan->rs[to];  /* row stride */
+    for (guint c = 0; c < m->in_channels; c++) {
+      const float *n = row_of (plan, arena, to, lo, (gint) y0, c);
+      float *d = plan->dst[c] + y0 * plan->dst_stride;
+      const float *x = plan->src[c] + y0 * plan->src_stride;
+      if (m->residual)
+        k->sub_f32 (d, (int) (plan->dst_stride * sizeof (float)), x,
+            (int) (plan->src_stride * sizeof (float)), n,
+            (int) (nf * sizeof (float)), (int) plan->width, (int) (y1 - y0));
+      else
+        for (guint y = 0; y < y1 - y0; y++)
+          memcpy (d + y * plan->dst_stride, n + y * nf,
+              plan->width * sizeof (float));
+    }
   }
 }
 

@@ -351,8 +351,9 @@ load_band (guint task, guint worker, gpointer user_data)
         else
           pk->unpack2_f32 (tmp, ly, (const guint16 *) irow (in, 0, y), SCALE,
               (int) n);
-        den->k->deinterleave2_f32 (frow (den->src[1], den->fs[1], y),
-            frow (den->src[2], den->fs[2], y), tmp, (int) den->cw[1]);
+        den->k->deinterleave2_f32 (frow (den->src[1], den->fs[1], y), 0,
+            frow (den->src[2], den->fs[2], y), 0, tmp, 0, (int) den->cw[1],
+            1);
       }
       break;
     case AENN_LAYOUT_PACKED4:{
@@ -420,8 +421,8 @@ store_band (guint task, guint worker, gpointer user_data)
       for (guint y = y0; y < y1; y++) {
         const float *ly = frow (den->dst[0], den->fs[0], y);
         guint n = 2 * den->cw[1];
-        den->k->interleave2_f32 (tmp, frow (den->dst[1], den->fs[1], y),
-            frow (den->dst[2], den->fs[2], y), (int) den->cw[1]);
+        den->k->interleave2_f32 (tmp, 0, frow (den->dst[1], den->fs[1], y),
+            0, frow (den->dst[2], den->fs[2], y), 0, (int) den->cw[1], 1);
         pk->blend2_u8 ((guint16 *) irow (out, 0, y),
             (const guint16 *) irow (in, 0, y), den->fmt.luma == 0 ? ly : tmp,
             den->fmt.luma == 0 ? tmp : ly, t, (int) n);

@@ -72,12 +72,17 @@ typedef struct
   /* NULL on float paths */
   AennQConvRowFunc qconv_row;
   AennQPackRowFunc qpack_row;
-  void (*add_f32) (float *d, const float *a, const float *b, int n);
-  void (*sub_f32) (float *d, const float *a, const float *b, int n);
-  /* s: (2n) */
-  void (*deinterleave2_f32) (float *d0, float *d1, const float *s, int n);
-  /* d: (2n) */
-  void (*interleave2_f32) (float *d, const float *a, const float *b, int n);
+  /* over m rows of n, each array with its row stride in bytes */
+  void (*add_f32) (float *d, int ds, const float *a, int as, const float *b,
+      int bs, int n, int m);
+  void (*sub_f32) (float *d, int ds, const float *a, int as, const float *b,
+      int bs, int n, int m);
+  /* s: rows of (2n) */
+  void (*deinterleave2_f32) (float *d0, int d0s, float *d1, int d1s,
+      const float *s, int ss, int n, int m);
+  /* d: rows of (2n) */
+  void (*interleave2_f32) (float *d, int ds, const float *a, int as,
+      const float *b, int bs, int n, int m);
 } AennKernels;
 
 /* The table for a path; NULL if the path is not supported here. */
@@ -100,11 +105,14 @@ void aenn_ref_conv1x4b_f32 (AENN_CONV1X4_ARGS, float b, int n, int m);
 void aenn_ref_conv1x4a_f32 (AENN_CONV1X4_ARGS, float slope, int n, int m);
 void aenn_ref_conv1x4ba_f32 (AENN_CONV1X4_ARGS, float b, float slope, int n,
     int m);
-void aenn_ref_add_f32 (float *d, const float *a, const float *b, int n);
-void aenn_ref_sub_f32 (float *d, const float *a, const float *b, int n);
-void aenn_ref_deinterleave2_f32 (float *d0, float *d1, const float *s, int n);
-void aenn_ref_interleave2_f32 (float *d, const float *a, const float *b,
-    int n);
+void aenn_ref_add_f32 (float *d, int ds, const float *a, int as,
+    const float *b, int bs, int n, int m);
+void aenn_ref_sub_f32 (float *d, int ds, const float *a, int as,
+    const float *b, int bs, int n, int m);
+void aenn_ref_deinterleave2_f32 (float *d0, int d0s, float *d1, int d1s,
+    const float *s, int ss, int n, int m);
+void aenn_ref_interleave2_f32 (float *d, int ds, const float *a, int as,
+    const float *b, int bs, int n, int m);
 
 void aenn_ref_conv_rows (float *const *out, gsize out_stride,
     const float *const *in, gsize in_stride, int rows, int width, int in_c,

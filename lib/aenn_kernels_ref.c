@@ -77,33 +77,41 @@ FORMS (conv3x2, AENN_CONV3X2_ARGS, CONV3X2_CALL)
 FORMS (conv1x4, AENN_CONV1X4_ARGS, CONV1X4_CALL)
 
 void
-aenn_ref_add_f32 (float *d, const float *a, const float *b, int n)
+aenn_ref_add_f32 (float *d, int ds, const float *a, int as, const float *b,
+    int bs, int n, int m)
 {
-  for (int i = 0; i < n; i++)
-    d[i] = a[i] + b[i];
+  for (int y = 0; y < m; y++)
+    for (int i = 0; i < n; i++)
+      ROW (d, ds, y)[i] = ROW (a, as, y)[i] + ROW (b, bs, y)[i];
 }
 
 void
-aenn_ref_sub_f32 (float *d, const float *a, const float *b, int n)
+aenn_ref_sub_f32 (float *d, int ds, const float *a, int as, const float *b,
+    int bs, int n, int m)
 {
-  for (int i = 0; i < n; i++)
-    d[i] = a[i] - b[i];
+  for (int y = 0; y < m; y++)
+    for (int i = 0; i < n; i++)
+      ROW (d, ds, y)[i] = ROW (a, as, y)[i] - ROW (b, bs, y)[i];
 }
 
 void
-aenn_ref_deinterleave2_f32 (float *d0, float *d1, const float *s, int n)
+aenn_ref_deinterleave2_f32 (float *d0, int d0s, float *d1, int d1s,
+    const float *s, int ss, int n, int m)
 {
-  for (int i = 0; i < n; i++) {
-    d0[i] = s[2 * i];
-    d1[i] = s[2 * i + 1];
-  }
+  for (int y = 0; y < m; y++)
+    for (int i = 0; i < n; i++) {
+      ROW (d0, d0s, y)[i] = ROW (s, ss, y)[2 * i];
+      ROW (d1, d1s, y)[i] = ROW (s, ss, y)[2 * i + 1];
+    }
 }
 
 void
-aenn_ref_interleave2_f32 (float *d, const float *a, const float *b, int n)
+aenn_ref_interleave2_f32 (float *d, int ds, const float *a, int as,
+    const float *b, int bs, int n, int m)
 {
-  for (int i = 0; i < n; i++) {
-    d[2 * i] = a[i];
-    d[2 * i + 1] = b[i];
-  }
+  for (int y = 0; y < m; y++)
+    for (int i = 0; i < n; i++) {
+      ROW (d, ds, y)[2 * i] = ROW (a, as, y)[i];
+      ROW (d, ds, y)[2 * i + 1] = ROW (b, bs, y)[i];
+    }
 }

@@ -88,10 +88,10 @@ void aenn_orc_conv1x4_f32 (float * ORC_RESTRICT d1, int d1_stride, const float *
 void aenn_orc_conv1x4b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
 void aenn_orc_conv1x4a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
 void aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m);
-void aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
-void aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
-void aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n);
-void aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
+void aenn_orc_add_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m);
+void aenn_orc_sub_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m);
+void aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, float * ORC_RESTRICT d2, int d2_stride, const float * ORC_RESTRICT s1, int s1_stride, int n, int m);
+void aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m);
 
 
 /* begin Orc C target preamble */
@@ -4256,8 +4256,9 @@ aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * OR
 /* aenn_orc_add_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n){
+aenn_orc_add_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m){
   int i;
+  int j;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
@@ -4265,18 +4266,19 @@ aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
   orc_union32 var33;
   orc_union32 var34;
 
-  ptr0 = (orc_union32 *)d1;
-  ptr4 = (orc_union32 *)s1;
-  ptr5 = (orc_union32 *)s2;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 1: loadl */
-    var33 = ptr5[i];
-    /* 2: addf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var32 = ptr4[i];
+      /* 1: loadl */
+      var33 = ptr5[i];
+      /* 2: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
@@ -4285,8 +4287,9 @@ aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
        _dest1.f = _src1.f + _src2.f;
        var34.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 3: storel */
+      ptr0[i] = var34;
+    }
   }
 
 }
@@ -4296,7 +4299,9 @@ static void
 _backup_aenn_orc_add_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
@@ -4304,18 +4309,19 @@ _backup_aenn_orc_add_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var33;
   orc_union32 var34;
 
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
-  ptr5 = (orc_union32 *)ex->arrays[5];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 1: loadl */
-    var33 = ptr5[i];
-    /* 2: addf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var32 = ptr4[i];
+      /* 1: loadl */
+      var33 = ptr5[i];
+      /* 2: addf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
@@ -4324,14 +4330,15 @@ _backup_aenn_orc_add_f32 (OrcExecutor * ORC_RESTRICT ex)
        _dest1.f = _src1.f + _src2.f;
        var34.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 3: storel */
+      ptr0[i] = var34;
+    }
   }
 
 }
 
 void
-aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n)
+aenn_orc_add_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -4345,14 +4352,15 @@ aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 16, 97, 101, 110, 110, 95, 111, 114, 99, 95, 97, 100, 100, 95, 
-        102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 200, 0, 4, 5, 
-        2, 0, 
+        1, 7, 9, 16, 97, 101, 110, 110, 95, 111, 114, 99, 95, 97, 100, 100, 
+        95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 200, 0, 4, 
+        5, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
       orc_program_set_backup_function (p, _backup_aenn_orc_add_f32);
 #else
       p = orc_program_new ();
+      orc_program_set_2d (p);
       orc_program_set_name (p, "aenn_orc_add_f32");
       orc_program_set_backup_function (p, _backup_aenn_orc_add_f32);
       orc_program_add_destination (p, 4, "d1");
@@ -4373,9 +4381,13 @@ aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
   ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
 
   func = c->exec;
   func (ex);
@@ -4386,8 +4398,9 @@ aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
 /* aenn_orc_sub_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n){
+aenn_orc_sub_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m){
   int i;
+  int j;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
@@ -4395,18 +4408,19 @@ aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
   orc_union32 var33;
   orc_union32 var34;
 
-  ptr0 = (orc_union32 *)d1;
-  ptr4 = (orc_union32 *)s1;
-  ptr5 = (orc_union32 *)s2;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 1: loadl */
-    var33 = ptr5[i];
-    /* 2: subf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var32 = ptr4[i];
+      /* 1: loadl */
+      var33 = ptr5[i];
+      /* 2: subf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
@@ -4415,8 +4429,9 @@ aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
        _dest1.f = _src1.f - _src2.f;
        var34.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 3: storel */
+      ptr0[i] = var34;
+    }
   }
 
 }
@@ -4426,7 +4441,9 @@ static void
 _backup_aenn_orc_sub_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
@@ -4434,18 +4451,19 @@ _backup_aenn_orc_sub_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var33;
   orc_union32 var34;
 
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
-  ptr5 = (orc_union32 *)ex->arrays[5];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 1: loadl */
-    var33 = ptr5[i];
-    /* 2: subf */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var32 = ptr4[i];
+      /* 1: loadl */
+      var33 = ptr5[i];
+      /* 2: subf */
+      {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
@@ -4454,14 +4472,15 @@ _backup_aenn_orc_sub_f32 (OrcExecutor * ORC_RESTRICT ex)
        _dest1.f = _src1.f - _src2.f;
        var34.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 3: storel */
+      ptr0[i] = var34;
+    }
   }
 
 }
 
 void
-aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n)
+aenn_orc_sub_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -4475,14 +4494,15 @@ aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 16, 97, 101, 110, 110, 95, 111, 114, 99, 95, 115, 117, 98, 95, 
-        102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 201, 0, 4, 5, 
-        2, 0, 
+        1, 7, 9, 16, 97, 101, 110, 110, 95, 111, 114, 99, 95, 115, 117, 98, 
+        95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 201, 0, 4, 
+        5, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
       orc_program_set_backup_function (p, _backup_aenn_orc_sub_f32);
 #else
       p = orc_program_new ();
+      orc_program_set_2d (p);
       orc_program_set_name (p, "aenn_orc_sub_f32");
       orc_program_set_backup_function (p, _backup_aenn_orc_sub_f32);
       orc_program_add_destination (p, 4, "d1");
@@ -4503,9 +4523,13 @@ aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
   ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
 
   func = c->exec;
   func (ex);
@@ -4516,8 +4540,9 @@ aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const 
 /* aenn_orc_deinterleave2_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n){
+aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, float * ORC_RESTRICT d2, int d2_stride, const float * ORC_RESTRICT s1, int s1_stride, int n, int m){
   int i;
+  int j;
   orc_union32 * ORC_RESTRICT ptr0;
   orc_union32 * ORC_RESTRICT ptr1;
   const orc_union64 * ORC_RESTRICT ptr4;
@@ -4525,25 +4550,27 @@ aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, co
   orc_union32 var33;
   orc_union32 var34;
 
-  ptr0 = (orc_union32 *)d1;
-  ptr1 = (orc_union32 *)d2;
-  ptr4 = (orc_union64 *)s1;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr1 = ORC_PTR_OFFSET(d2, d2_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadq */
-    var32 = ptr4[i];
-    /* 1: splitql */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadq */
+      var32 = ptr4[i];
+      /* 1: splitql */
+      {
        orc_union64 _src;
        _src.i = var32.i;
        var33.i = _src.x2[1];
        var34.i = _src.x2[0];
     }
-    /* 2: storel */
-    ptr1[i] = var33;
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 2: storel */
+      ptr1[i] = var33;
+      /* 3: storel */
+      ptr0[i] = var34;
+    }
   }
 
 }
@@ -4553,7 +4580,9 @@ static void
 _backup_aenn_orc_deinterleave2_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union32 * ORC_RESTRICT ptr0;
   orc_union32 * ORC_RESTRICT ptr1;
   const orc_union64 * ORC_RESTRICT ptr4;
@@ -4561,31 +4590,33 @@ _backup_aenn_orc_deinterleave2_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var33;
   orc_union32 var34;
 
-  ptr0 = (orc_union32 *)ex->arrays[0];
-  ptr1 = (orc_union32 *)ex->arrays[1];
-  ptr4 = (orc_union64 *)ex->arrays[4];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr1 = ORC_PTR_OFFSET(ex->arrays[1], ex->params[1] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadq */
-    var32 = ptr4[i];
-    /* 1: splitql */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadq */
+      var32 = ptr4[i];
+      /* 1: splitql */
+      {
        orc_union64 _src;
        _src.i = var32.i;
        var33.i = _src.x2[1];
        var34.i = _src.x2[0];
     }
-    /* 2: storel */
-    ptr1[i] = var33;
-    /* 3: storel */
-    ptr0[i] = var34;
+      /* 2: storel */
+      ptr1[i] = var33;
+      /* 3: storel */
+      ptr0[i] = var34;
+    }
   }
 
 }
 
 void
-aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n)
+aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, float * ORC_RESTRICT d2, int d2_stride, const float * ORC_RESTRICT s1, int s1_stride, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -4599,14 +4630,15 @@ aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, co
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 26, 97, 101, 110, 110, 95, 111, 114, 99, 95, 100, 101, 105, 110, 
-        116, 101, 114, 108, 101, 97, 118, 101, 50, 95, 102, 51, 50, 11, 4, 4, 
-        11, 4, 4, 12, 8, 8, 197, 1, 0, 4, 2, 0, 
+        1, 7, 9, 26, 97, 101, 110, 110, 95, 111, 114, 99, 95, 100, 101, 105, 
+        110, 116, 101, 114, 108, 101, 97, 118, 101, 50, 95, 102, 51, 50, 11, 4, 
+        4, 11, 4, 4, 12, 8, 8, 197, 1, 0, 4, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
       orc_program_set_backup_function (p, _backup_aenn_orc_deinterleave2_f32);
 #else
       p = orc_program_new ();
+      orc_program_set_2d (p);
       orc_program_set_name (p, "aenn_orc_deinterleave2_f32");
       orc_program_set_backup_function (p, _backup_aenn_orc_deinterleave2_f32);
       orc_program_add_destination (p, 4, "d1");
@@ -4627,9 +4659,13 @@ aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, co
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_D2] = d2;
+  ex->params[ORC_VAR_D2] = d2_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
 
   func = c->exec;
   func (ex);
@@ -4640,8 +4676,9 @@ aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, co
 /* aenn_orc_interleave2_f32 */
 #ifdef DISABLE_ORC
 void
-aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n){
+aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m){
   int i;
+  int j;
   orc_union64 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
@@ -4649,25 +4686,27 @@ aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1
   orc_union32 var33;
   orc_union64 var34;
 
-  ptr0 = (orc_union64 *)d1;
-  ptr4 = (orc_union32 *)s1;
-  ptr5 = (orc_union32 *)s2;
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(d1, d1_stride * j);
+    ptr4 = ORC_PTR_OFFSET(s1, s1_stride * j);
+    ptr5 = ORC_PTR_OFFSET(s2, s2_stride * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 1: loadl */
-    var33 = ptr5[i];
-    /* 2: mergelq */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var32 = ptr4[i];
+      /* 1: loadl */
+      var33 = ptr5[i];
+      /* 2: mergelq */
+      {
        orc_union64 _dest;
        _dest.x2[0] = var32.i;
        _dest.x2[1] = var33.i;
        var34.i = _dest.i;
     }
-    /* 3: storeq */
-    ptr0[i] = var34;
+      /* 3: storeq */
+      ptr0[i] = var34;
+    }
   }
 
 }
@@ -4677,7 +4716,9 @@ static void
 _backup_aenn_orc_interleave2_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
+  int j;
   int n = ex->n;
+  int m = ex->params[ORC_VAR_A1];
   orc_union64 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
@@ -4685,31 +4726,33 @@ _backup_aenn_orc_interleave2_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var33;
   orc_union64 var34;
 
-  ptr0 = (orc_union64 *)ex->arrays[0];
-  ptr4 = (orc_union32 *)ex->arrays[4];
-  ptr5 = (orc_union32 *)ex->arrays[5];
+  for (j = 0; j < m; j++) {
+    ptr0 = ORC_PTR_OFFSET(ex->arrays[0], ex->params[0] * j);
+    ptr4 = ORC_PTR_OFFSET(ex->arrays[4], ex->params[4] * j);
+    ptr5 = ORC_PTR_OFFSET(ex->arrays[5], ex->params[5] * j);
 
 
-  for (i = 0; i < n; i++) {
-    /* 0: loadl */
-    var32 = ptr4[i];
-    /* 1: loadl */
-    var33 = ptr5[i];
-    /* 2: mergelq */
-    {
+    for (i = 0; i < n; i++) {
+      /* 0: loadl */
+      var32 = ptr4[i];
+      /* 1: loadl */
+      var33 = ptr5[i];
+      /* 2: mergelq */
+      {
        orc_union64 _dest;
        _dest.x2[0] = var32.i;
        _dest.x2[1] = var33.i;
        var34.i = _dest.i;
     }
-    /* 3: storeq */
-    ptr0[i] = var34;
+      /* 3: storeq */
+      ptr0[i] = var34;
+    }
   }
 
 }
 
 void
-aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n)
+aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -4723,14 +4766,15 @@ aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 24, 97, 101, 110, 110, 95, 111, 114, 99, 95, 105, 110, 116, 101, 
-        114, 108, 101, 97, 118, 101, 50, 95, 102, 51, 50, 11, 8, 8, 12, 4, 
-        4, 12, 4, 4, 194, 0, 4, 5, 2, 0, 
+        1, 7, 9, 24, 97, 101, 110, 110, 95, 111, 114, 99, 95, 105, 110, 116, 
+        101, 114, 108, 101, 97, 118, 101, 50, 95, 102, 51, 50, 11, 8, 8, 12, 
+        4, 4, 12, 4, 4, 194, 0, 4, 5, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
       orc_program_set_backup_function (p, _backup_aenn_orc_interleave2_f32);
 #else
       p = orc_program_new ();
+      orc_program_set_2d (p);
       orc_program_set_name (p, "aenn_orc_interleave2_f32");
       orc_program_set_backup_function (p, _backup_aenn_orc_interleave2_f32);
       orc_program_add_destination (p, 8, "d1");
@@ -4751,9 +4795,13 @@ aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1
   ex->program = 0;
 
   ex->n = n;
+  ORC_EXECUTOR_M(ex) = m;
   ex->arrays[ORC_VAR_D1] = d1;
+  ex->params[ORC_VAR_D1] = d1_stride;
   ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->params[ORC_VAR_S1] = s1_stride;
   ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->params[ORC_VAR_S2] = s2_stride;
 
   func = c->exec;
   func (ex);

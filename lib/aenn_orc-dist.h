@@ -89,10 +89,10 @@ void aenn_orc_conv1x4_f32 (float * ORC_RESTRICT d1, int d1_stride, const float *
 void aenn_orc_conv1x4b_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
 void aenn_orc_conv1x4a_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, int n, int m);
 void aenn_orc_conv1x4ba_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, const float * ORC_RESTRICT s3, int s3_stride, const float * ORC_RESTRICT s4, int s4_stride, float p1, float p2, float p3, float p4, float p5, float p6, int n, int m);
-void aenn_orc_add_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
-void aenn_orc_sub_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
-void aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n);
-void aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
+void aenn_orc_add_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m);
+void aenn_orc_sub_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m);
+void aenn_orc_deinterleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, float * ORC_RESTRICT d2, int d2_stride, const float * ORC_RESTRICT s1, int s1_stride, int n, int m);
+void aenn_orc_interleave2_f32 (float * ORC_RESTRICT d1, int d1_stride, const float * ORC_RESTRICT s1, int s1_stride, const float * ORC_RESTRICT s2, int s2_stride, int n, int m);
 
 #ifdef __cplusplus
 }

@@ -285,6 +285,7 @@ mulf n, n, slope
 addf d, p, n
 
 .function aenn_orc_add_f32
+.flags 2d
 .dest 4 d float
 .source 4 a float
 .source 4 b float
@@ -292,22 +293,25 @@ addf d, p, n
 addf d, a, b
 
 .function aenn_orc_sub_f32
+.flags 2d
 .dest 4 d float
 .source 4 a float
 .source 4 b float
 
 subf d, a, b
 
-# Even elements of s to d0, odd ones to d1 (pixel unshuffle of one row).
+# Even elements of s to d0, odd ones to d1 (pixel unshuffle of rows).
 .function aenn_orc_deinterleave2_f32
+.flags 2d
 .dest 4 d0 float
 .dest 4 d1 float
 .source 8 s float
 
 splitql d1, d0, s
 
-# d[2i] = a[i], d[2i+1] = b[i] (pixel shuffle of one row).
+# d[2i] = a[i], d[2i+1] = b[i] (pixel shuffle of rows).
 .function aenn_orc_interleave2_f32
+.flags 2d
 .dest 8 d float
 .source 4 a float
 .source 4 b float

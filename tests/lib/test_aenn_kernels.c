@@ -46,18 +46,19 @@ test_orc_twins (void)
     for (int j = 0; j < 2; j++)
       s[j] = rnd (n);
 
-    aenn_orc_add_f32 (d0, a, s[0], n);
-    aenn_ref_add_f32 (e0, a, s[0], n);
+    /* one row here; several in the 2D test below */
+    aenn_orc_add_f32 (d0, 0, a, 0, s[0], 0, n, 1);
+    aenn_ref_add_f32 (e0, 0, a, 0, s[0], 0, n, 1);
     assert_close (d0, e0, n);
-    aenn_orc_sub_f32 (d0, a, s[0], n);
-    aenn_ref_sub_f32 (e0, a, s[0], n);
+    aenn_orc_sub_f32 (d0, 0, a, 0, s[0], 0, n, 1);
+    aenn_ref_sub_f32 (e0, 0, a, 0, s[0], 0, n, 1);
     assert_close (d0, e0, n);
-    aenn_orc_deinterleave2_f32 (d0, d1, big, n);
-    aenn_ref_deinterleave2_f32 (e0, e1, big, n);
+    aenn_orc_deinterleave2_f32 (d0, 0, d1, 0, big, 0, n, 1);
+    aenn_ref_deinterleave2_f32 (e0, 0, e1, 0, big, 0, n, 1);
     g_assert_cmpmem (d0, n * 4, e0, n * 4);
     g_assert_cmpmem (d1, n * 4, e1, n * 4);
-    aenn_orc_interleave2_f32 (d0, a, s[1], n);
-    aenn_ref_interleave2_f32 (e0, a, s[1], n);
+    aenn_orc_interleave2_f32 (d0, 0, a, 0, s[1], 0, n, 1);
+    aenn_ref_interleave2_f32 (e0, 0, a, 0, s[1], 0, n, 1);
     g_assert_cmpmem (d0, 2 * n * 4, e0, 2 * n * 4);
     g_assert_cmpfloat (e0[1], ==, s[1][0]);
 
@@ -79,7 +80,8 @@ test_orc_twins_2d (void)
 {
   for (guint li = 0; li < G_N_ELEMENTS (lengths); li++)
     for (int m = 1; m <= 3; m++) {
-      int n = lengths[li], st = n + 5, bs = st * 4;
+      /* rows 8-byte aligned for the pair kernels */
+      int n = lengths[li], st = (n + 6) & ~1, bs = st * 4;
       float *s[4], *d = rnd (st * m), *e = rnd (st * m), w[8];
       for (int j = 0; j < 4; j++)
         s[j] = rnd (st * m + 2);
@@ -107,13 +109,23 @@ test_orc_twins_2d (void)
           aenn_ref_conv1x4a_f32 (ARGS1 (e), 0.25f, n, m));
       CHECK (aenn_orc_conv1x4ba_f32 (ARGS1 (d), w[7], 0.0f, n, m),
           aenn_ref_conv1x4ba_f32 (ARGS1 (e), w[7], 0.0f, n, m));
-#undef CHECK
 #undef ARGS3
 #undef ARGS1
       /* the last form was a ReLU (slope 0): nothing negative is left */
       for (int y = 0; y < m; y++)
         for (int x = 0; x < n; x++)
           g_assert_cmpfloat (d[y * st + x], >=, 0.0f);
+      CHECK (aenn_orc_add_f32 (d, bs, s[0], bs, s[1], bs, n, m),
+          aenn_ref_add_f32 (e, bs, s[0], bs, s[1], bs, n, m));
+      CHECK (aenn_orc_sub_f32 (d, bs, s[0], bs, s[1], bs, n, m),
+          aenn_ref_sub_f32 (e, bs, s[0], bs, s[1], bs, n, m));
+      /* pairs: half the width, rows of 2n */
+      CHECK (aenn_orc_interleave2_f32 (d, bs, s[0], bs, s[1], bs, n / 2, m),
+          aenn_ref_interleave2_f32 (e, bs, s[0], bs, s[1], bs, n / 2, m));
+      CHECK (aenn_orc_deinterleave2_f32 (d, bs, d + n / 2, bs, s[2], bs,
+              n / 2, m), aenn_ref_deinterleave2_f32 (e, bs, e + n / 2, bs,
+              s[2], bs, n / 2, m));
+#undef CHECK
 
       for (int j = 0; j < 4; j++)
         unrnd (s[j]);
