@@ -35,12 +35,27 @@ typedef struct
                                  * zeros, every channel at its zero point */
 } AennQLayer;
 
+/* A convolution that reads the noise-level plane (float paths): the plane
+ * is one value everywhere, padding included under replicate padding, so
+ * its taps add sigma times the sum of their weights to each output. They
+ * go into the bias once per frame, and the convolution reads the other
+ * channels only (the first in_c: the plane is the concat's last input).
+ * Exact but for the order of the float sums. */
+typedef struct
+{
+  guint in_c;                   /* channels still read; 0: not folded */
+  float *w;                     /* (out_c, in_c, k, k) */
+  float *b;                     /* (out_c): bias + sigma * the plane's
+                                 * summed weights, this frame */
+} AennFold;
+
 struct _AennPlan
 {
   const AennModel *model;
   const AennKernels *k;
   GuPath path;
   AennQLayer *q;                /* (n_layers), quantized paths only */
+  AennFold *fold;               /* (n_layers), float paths only */
   /* calibration plans only: (n_layers, calib_c, 2) the min and max seen in
    * the input of each convolution */
   float *calib;
@@ -76,6 +91,7 @@ struct _AennPlan
 };
 
 static gboolean plan_quantize (AennPlan * plan, GError ** error);
+static void plan_fold (AennPlan * plan);
 
 AennPlan *
 aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
@@ -100,6 +116,8 @@ aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
     aenn_plan_free (plan);
     return NULL;
   }
+  if (k->qconv_row == NULL)
+    plan_fold (plan);
   return plan;
 }
 
@@ -140,6 +158,13 @@ aenn_plan_free (AennPlan * plan)
       g_free (Q->zp);
     }
     g_free (plan->q);
+  }
+  if (plan->fold) {
+    for (guint i = 0; i < plan->model->n_layers; i++) {
+      g_free (plan->fold[i].w);
+      g_free (plan->fold[i].b);
+    }
+    g_free (plan->fold);
   }
   g_free (plan->calib);
   g_free (plan);
@@ -198,6 +223,70 @@ aenn_plan_get_quant_layer (const AennPlan * plan, guint layer,
   q->inv_s = Q->inv_s;
   q->zp = Q->zp;
   return TRUE;
+}
+
+/* Finds the convolutions whose input ends in the noise-level plane (a
+ * concat whose last input a sigma op makes) under replicate padding, and
+ * splits their weights (see AennFold). */
+static void
+plan_fold (AennPlan * plan)
+{
+  const AennModel *m = plan->model;
+  gint *maker = g_new (gint, m->n_tensors);     /* layer making a tensor */
+
+  for (guint t = 0; t < m->n_tensors; t++)
+    maker[t] = -1;
+  for (guint i = 0; i < m->n_layers; i++)
+    maker[m->layers[i].out] = (gint) i;
+  plan->fold = g_new0 (AennFold, m->n_layers);
+  for (guint i = 0; i < m->n_layers; i++) {
+    const AennLayer *L = &m->layers[i], *C;
+    AennFold *F = &plan->fold[i];
+    guint ic, oc, sc;
+    if (L->op != AENN_OP_CONV || L->pad != AENN_PAD_REPLICATE
+        || maker[L->in[0]] < 0)
+      continue;
+    C = &m->layers[maker[L->in[0]]];
+    if (C->op != AENN_OP_CONCAT || maker[C->in[1]] < 0
+        || m->layers[maker[C->in[1]]].op != AENN_OP_SIGMA)
+      continue;
+    ic = m->tensors[L->in[0]].channels;
+    sc = m->tensors[C->in[1]].channels;
+    oc = m->tensors[L->out].channels;
+    F->in_c = ic - sc;
+    F->w = g_new (float, (gsize) oc * F->in_c * L->kernel * L->kernel);
+    F->b = g_new (float, oc);
+  }
+  g_free (maker);
+}
+
+/* The split weights and this frame's biases, from the model's weights as
+ * they are now (the trainer changes them between frames of one plan). */
+static void
+fold_update (AennPlan * plan)
+{
+  const AennModel *m = plan->model;
+  float v = plan->sigma / 255.0f;       /* the value the sigma op writes */
+
+  for (guint i = 0; plan->fold && i < m->n_layers; i++) {
+    const AennLayer *L = &m->layers[i];
+    AennFold *F = &plan->fold[i];
+    guint ic, oc, kk;
+    if (F->in_c == 0)
+      continue;
+    ic = m->tensors[L->in[0]].channels;
+    oc = m->tensors[L->out].channels;
+    kk = L->kernel * L->kernel;
+    for (guint o = 0; o < oc; o++) {
+      const float *wo = L->weight + (gsize) o * ic * kk;
+      float sw = 0.0f;
+      memcpy (F->w + (gsize) o * F->in_c * kk, wo,
+          (gsize) F->in_c * kk * sizeof (float));
+      for (guint j = F->in_c * kk; j < ic * kk; j++)
+        sw += wo[j];
+      F->b[o] = L->bias[o] + v * sw;
+    }
+  }
 }
 
 /* Rows of each tensor that output rows [y0, y1) need. */
@@ -530,6 +619,8 @@ run_strip (guint s, guint worker, gpointer user_data)
         guint kk = L->kernel, half = kk / 2, iw = plan->tw[ti];
         gint ih = (gint) plan->th[ti];
         const float *zero = plan->zero_row + ROW_LEAD;
+        const float *wt = L->weight, *bias = L->bias;
+        guint cin = ic;
         /* the border columns carry this layer's padding */
         if (half > 0)
           for (gint y = ilo; y < ihi; y++)
@@ -548,11 +639,16 @@ run_strip (guint s, guint worker, gpointer user_data)
           conv_quantized (plan, arena, worker, i, lo, hi, ilo, ihi, outp);
           break;
         }
+        if (plan->fold && plan->fold[i].in_c) {
+          cin = plan->fold[i].in_c;
+          wt = plan->fold[i].w;
+          bias = plan->fold[i].b;
+        }
         for (gint y = lo; y < hi;) {
           /* rows whose taps all lie inside the tensor go in one call on
            * paths that take several; the others (padding) one at a time */
           gint rows = 1;
-          for (guint c = 0; c < ic; c++)
+          for (guint c = 0; c < cin; c++)
             for (guint dy = 0; dy < kk; dy++) {
               gint yy = y + (gint) dy - (gint) half;
               if (yy < 0 || yy >= ih) {
@@ -567,14 +663,14 @@ run_strip (guint s, guint worker, gpointer user_data)
           for (guint o = 0; o < oc; o++)
             outp[o] = row_of (plan, arena, to, lo, y, o);
           if (k->conv_rows == NULL)
-            k->conv_row (outp, inp, (int) w, (int) ic, (int) oc, (int) kk,
-                L->weight, L->bias, L->act, L->slope);
+            k->conv_row (outp, inp, (int) w, (int) cin, (int) oc, (int) kk,
+                wt, bias, L->act, L->slope);
           else {
             if (y >= (gint) half)
               rows = MAX (MIN (hi, ih - (gint) half) - y, 1);
             k->conv_rows (outp, oc * plan->rs[to], inp, ic * plan->rs[ti],
-                rows, (int) w, (int) ic, (int) oc, (int) kk, L->weight,
-                L->bias, L->act, L->slope);
+                rows, (int) w, (int) cin, (int) oc, (int) kk, wt, bias,
+                L->act, L->slope);
           }
           y += rows;
         }
@@ -673,6 +769,7 @@ aenn_plan_process (AennPlan * plan, const float *const *src,
   plan->dst = dst;
   plan->dst_stride = dst_stride;
   plan->sigma = sigma;
+  fold_update (plan);
   if (plan->pool)
     gu_pool_run (plan->pool, plan->n_strips, run_strip, plan);
   else
