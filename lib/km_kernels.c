@@ -54,28 +54,58 @@ km_orc_argmin (guint n, guint nf, const float *const *f, guint k,
     memcpy (best, bd[cur], n * sizeof (float));
 }
 
-#define KERNEL_TABLE(prefix, path_, argmin_) {                           \
+/* ORC has no table lookup: the palette words go through a chunk in L1,
+ * then ORC's merge puts back the alpha or padding byte. */
+static void
+km_orc_lut_merge_u32 (guint32 * d, const guint8 * lab, const guint32 * pal,
+    const guint32 * src, guint32 keep, guint k, int n)
+{
+  guint32 row[KM_CHUNK];        /* (KM_CHUNK) palette words */
+
+  (void) k;
+  for (int x0 = 0; x0 < n; x0 += KM_CHUNK) {
+    int m = MIN (KM_CHUNK, n - x0);
+    for (int i = 0; i < m; i++)
+      row[i] = pal[lab[x0 + i]];
+    km_orc_merge_u32 (d + x0, row, src + x0, (int) keep, m);
+  }
+}
+
+#define KERNEL_TABLE(prefix, path_, argmin_, lut_, lut_merge_) {      \
     path_, argmin_,                                                      \
     prefix##_unpack4_f32, prefix##_u8_to_f32,          \
     prefix##_u8_to_f32_dup2, prefix##_uv_to_f32_dup2,  \
     prefix##_yuv422_to_f32, prefix##_merge_u32,        \
+    lut_, lut_merge_,                                  \
     prefix##_avg2x2_u8, prefix##_avg2_u8,              \
     prefix##_interleave_u8, prefix##_pack_yuv422_u8 }
 
+/* ORC has no table lookup: the ORC path runs the C twin for bytes. */
 static const KmKernels km_tables[GU_PATH_LAST] = {
-  KERNEL_TABLE (km_ref, GU_PATH_C, km_ref_argmin),
-  KERNEL_TABLE (km_orc, GU_PATH_ORC, km_orc_argmin),
+  KERNEL_TABLE (km_ref, GU_PATH_C, km_ref_argmin, km_ref_lut_u8,
+      km_ref_lut_merge_u32),
+  KERNEL_TABLE (km_orc, GU_PATH_ORC, km_orc_argmin, km_ref_lut_u8,
+      km_orc_lut_merge_u32),
 #ifdef KM_HAVE_AVX2
-  KERNEL_TABLE (km_orc, GU_PATH_AVX2, km_avx2_argmin),
+  KERNEL_TABLE (km_orc, GU_PATH_AVX2, km_avx2_argmin, km_avx2_lut_u8,
+      km_avx2_lut_merge_u32),
 #else
-  KERNEL_TABLE (km_orc, GU_PATH_AVX2, NULL),
+  KERNEL_TABLE (km_orc, GU_PATH_AVX2, NULL, NULL, NULL),
 #endif
 #ifdef KM_HAVE_AVX512
-  KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin),
+  KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin, km_avx512_lut_u8,
+      km_avx512_lut_merge_u32),
 #else
-  KERNEL_TABLE (km_orc, GU_PATH_AVX512, NULL),
+  KERNEL_TABLE (km_orc, GU_PATH_AVX512, NULL, NULL, NULL),
 #endif
 };
+
+#ifdef KM_HAVE_AVX512
+/* the AVX-512 path on a CPU with AVX512_VBMI: byte permutes for lut_u8 */
+static const KmKernels km_table_avx512_vbmi =
+KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin,
+    km_avx512vbmi_lut_u8, km_avx512_lut_merge_u32);
+#endif
 
 const KmKernels *
 km_kernels_get (GuPath path)
@@ -89,5 +119,9 @@ km_kernels_get (GuPath path)
   path = gu_path_float (path);
   if (km_tables[path].argmin == NULL)
     return NULL;
+#ifdef KM_HAVE_AVX512
+  if (path == GU_PATH_AVX512 && __builtin_cpu_supports ("avx512vbmi"))
+    return &km_table_avx512_vbmi;
+#endif
   return &km_tables[path];
 }

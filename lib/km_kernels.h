@@ -38,6 +38,15 @@ typedef struct
       int sy0, int sy1, int su, int sv, int n);
   void (*merge_u32) (guint32 * d, const guint32 * pal, const guint32 * src,
       int keep, int n);
+  /* Palette rows. table, pal: (256) entries, of which the first k are
+   * used; every lab[i] < k. k picks the instructions (a table that fits in
+   * registers), not the result. */
+  /* d[i] = table[lab[i]] */
+  void (*lut_u8) (guint8 * d, const guint8 * lab, const guint8 * table,
+      guint k, int n);
+  /* d[i] = (pal[lab[i]] & ~keep) | (src[i] & keep) */
+  void (*lut_merge_u32) (guint32 * d, const guint8 * lab,
+      const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n);
   /* a, b: (2n) bytes */
   void (*avg2x2_u8) (guint8 * d, const guint16 * a, const guint16 * b, int n);
   void (*avg2_u8) (guint8 * d, const guint16 * a, int n);
@@ -74,6 +83,10 @@ void km_ref_yuv422_to_f32 (float *dy, float *du, float *dv,
     const guint32 * s, int sy0, int sy1, int su, int sv, int n);
 void km_ref_merge_u32 (guint32 * d, const guint32 * pal, const guint32 * src,
     int keep, int n);
+void km_ref_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n);
+void km_ref_lut_merge_u32 (guint32 * d, const guint8 * lab,
+    const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n);
 void km_ref_avg2x2_u8 (guint8 * d, const guint16 * a, const guint16 * b,
     int n);
 void km_ref_avg2_u8 (guint8 * d, const guint16 * a, int n);
@@ -91,10 +104,26 @@ void km_orc_argmin (guint n, guint nf, const float *const *f, guint k,
 #ifdef KM_HAVE_AVX2
 void km_avx2_argmin (guint n, guint nf, const float *const *f, guint k,
     const float *w, const float *b, guint8 * labels, float *best);
+/* pshufb for k <= 16, else the C loop */
+void km_avx2_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n);
+/* vpermd for k <= 8, else the C loop */
+void km_avx2_lut_merge_u32 (guint32 * d, const guint8 * lab,
+    const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n);
 #endif
 #ifdef KM_HAVE_AVX512
 void km_avx512_argmin (guint n, guint nf, const float *const *f, guint k,
     const float *w, const float *b, guint8 * labels, float *best);
+/* AVX-512BW: vpshufb for k <= 16, else the C loop */
+void km_avx512_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n);
+/* AVX512_VBMI (check the CPU first): vpermb for k <= 64, vpermi2b for
+ * k <= 128, two vpermi2b blended on bit 7 above */
+void km_avx512vbmi_lut_u8 (guint8 * d, const guint8 * lab,
+    const guint8 * table, guint k, int n);
+/* vpermd for k <= 16, vpermi2d for k <= 32, else the C loop */
+void km_avx512_lut_merge_u32 (guint32 * d, const guint8 * lab,
+    const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n);
 #endif
 
 G_END_DECLS

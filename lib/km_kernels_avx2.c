@@ -79,3 +79,45 @@ km_avx2_argmin (guint n, guint nf, const float *const *f, guint k,
       break;
   }
 }
+
+/* ---- palette rows: the table held in one register, no gathers ---- */
+
+void
+km_avx2_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n)
+{
+  int i = 0;
+
+  if (k <= 16) {
+    /* labels < 16 never set bit 7, which would make pshufb write 0 */
+    __m256i t = _mm256_broadcastsi128_si256 (_mm_loadu_si128 ((const
+                __m128i *) table));
+    for (; i + 32 <= n; i += 32) {
+      __m256i l = _mm256_loadu_si256 ((const __m256i *) (lab + i));
+      _mm256_storeu_si256 ((__m256i *) (d + i), _mm256_shuffle_epi8 (t, l));
+    }
+  }
+  km_ref_lut_u8 (d + i, lab + i, table, k, n - i);
+}
+
+void
+km_avx2_lut_merge_u32 (guint32 * d, const guint8 * lab, const guint32 * pal,
+    const guint32 * src, guint32 keep, guint k, int n)
+{
+  int i = 0;
+
+  if (k <= 8) {
+    __m256i t = _mm256_loadu_si256 ((const __m256i *) pal);
+    __m256i m = _mm256_set1_epi32 ((int) keep);
+    for (; i + 8 <= n; i += 8) {
+      __m256i l = _mm256_cvtepu8_epi32 (_mm_loadl_epi64 ((const __m128i *)
+              (lab + i)));
+      __m256i s = _mm256_loadu_si256 ((const __m256i *) (src + i));
+      __m256i p = _mm256_permutevar8x32_epi32 (t, l);
+      _mm256_storeu_si256 ((__m256i *) (d + i),
+          _mm256_or_si256 (_mm256_andnot_si256 (m, p),
+              _mm256_and_si256 (m, s)));
+    }
+  }
+  km_ref_lut_merge_u32 (d + i, lab + i, pal, src + i, keep, k, n - i);
+}

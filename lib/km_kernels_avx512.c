@@ -71,3 +71,101 @@ km_avx512_argmin (guint n, guint nf, const float *const *f, guint k,
       break;
   }
 }
+
+/* ---- palette rows: the table held in registers, no gathers (vpgatherdd
+ * is slow on CPUs with the Downfall mitigation) ---- */
+
+static inline __mmask64
+mask64 (int left)
+{
+  return left >= 64 ? ~(__mmask64) 0 : ((__mmask64) 1 << left) - 1;
+}
+
+void
+km_avx512_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n)
+{
+  if (k > 16) {
+    km_ref_lut_u8 (d, lab, table, k, n);
+    return;
+  }
+  /* labels < 16 never set bit 7, which would make vpshufb write 0 */
+  __m512i t = _mm512_broadcast_i32x4 (_mm_loadu_si128 ((const __m128i *)
+          table));
+  for (int i = 0; i < n; i += 64) {
+    __mmask64 m = mask64 (n - i);
+    __m512i l = _mm512_maskz_loadu_epi8 (m, lab + i);
+    _mm512_mask_storeu_epi8 (d + i, m, _mm512_shuffle_epi8 (t, l));
+  }
+}
+
+/* Its own target, not the file's -m flags: the rest of this file must run
+ * on AVX-512 CPUs without VBMI. */
+__attribute__ ((target ("avx512vbmi")))
+void
+km_avx512vbmi_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n)
+{
+  __m512i t0 = _mm512_loadu_si512 (table);
+  __m512i t1 = _mm512_loadu_si512 (table + 64);
+  __m512i t2 = _mm512_loadu_si512 (table + 128);
+  __m512i t3 = _mm512_loadu_si512 (table + 192);
+
+  if (k <= 64) {
+    for (int i = 0; i < n; i += 64) {
+      __mmask64 m = mask64 (n - i);
+      __m512i l = _mm512_maskz_loadu_epi8 (m, lab + i);
+      _mm512_mask_storeu_epi8 (d + i, m, _mm512_permutexvar_epi8 (l, t0));
+    }
+  } else if (k <= 128) {
+    for (int i = 0; i < n; i += 64) {
+      __mmask64 m = mask64 (n - i);
+      __m512i l = _mm512_maskz_loadu_epi8 (m, lab + i);
+      _mm512_mask_storeu_epi8 (d + i, m,
+          _mm512_permutex2var_epi8 (t0, l, t1));
+    }
+  } else {
+    /* vpermi2b reads 7 bits of the index; bit 7 picks the half */
+    for (int i = 0; i < n; i += 64) {
+      __mmask64 m = mask64 (n - i);
+      __m512i l = _mm512_maskz_loadu_epi8 (m, lab + i);
+      __m512i lo = _mm512_permutex2var_epi8 (t0, l, t1);
+      __m512i hi = _mm512_permutex2var_epi8 (t2, l, t3);
+      _mm512_mask_storeu_epi8 (d + i, m,
+          _mm512_mask_blend_epi8 (_mm512_movepi8_mask (l), lo, hi));
+    }
+  }
+}
+
+/* vpermd reads 4 bits of the index, vpermi2d 5 */
+static inline __attribute__((always_inline))
+     void lut_merge (guint32 * d, const guint8 * lab, const guint32 * pal,
+    const guint32 * src, guint32 keep, const gboolean two, int n)
+{
+  __m512i t0 = _mm512_loadu_si512 (pal);
+  __m512i t1 = two ? _mm512_loadu_si512 (pal + 16) : t0;
+  __m512i keepv = _mm512_set1_epi32 ((int) keep);
+
+  for (int i = 0; i < n; i += 16) {
+    __mmask16 m = n - i >= 16 ? 0xffff : (__mmask16) ((1u << (n - i)) - 1);
+    __m512i l = _mm512_cvtepu8_epi32 (_mm_maskz_loadu_epi8 (m, lab + i));
+    __m512i s = _mm512_maskz_loadu_epi32 (m, src + i);
+    __m512i p = two ? _mm512_permutex2var_epi32 (t0, l, t1)
+        : _mm512_permutexvar_epi32 (l, t0);
+    /* keep ? s : p */
+    _mm512_mask_storeu_epi32 (d + i, m,
+        _mm512_ternarylogic_epi32 (keepv, s, p, 0xca));
+  }
+}
+
+void
+km_avx512_lut_merge_u32 (guint32 * d, const guint8 * lab,
+    const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n)
+{
+  if (k <= 16)
+    lut_merge (d, lab, pal, src, keep, FALSE, n);
+  else if (k <= 32)
+    lut_merge (d, lab, pal, src, keep, TRUE, n);
+  else
+    km_ref_lut_merge_u32 (d, lab, pal, src, keep, k, n);
+}

@@ -130,6 +130,24 @@ km_ref_merge_u32 (guint32 * d, const guint32 * pal, const guint32 * src,
 }
 
 void
+km_ref_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
+    guint k, int n)
+{
+  (void) k;
+  for (int i = 0; i < n; i++)
+    d[i] = table[lab[i]];
+}
+
+void
+km_ref_lut_merge_u32 (guint32 * d, const guint8 * lab, const guint32 * pal,
+    const guint32 * src, guint32 keep, guint k, int n)
+{
+  (void) k;
+  for (int i = 0; i < n; i++)
+    d[i] = (pal[lab[i]] & ~keep) | (src[i] & keep);
+}
+
+void
 km_ref_avg2x2_u8 (guint8 * d, const guint16 * a, const guint16 * b, int n)
 {
   for (int i = 0; i < n; i++) {

@@ -34,7 +34,6 @@ typedef struct
   float *nat[3];                /* (KM_CHUNK + PAD) native copies (lab) */
   guint8 *lab;                  /* (KM_CHUNK + PAD) */
   guint8 *prev;                 /* (KM_CHUNK + PAD) last frame's labels */
-  guint32 *row32;               /* (W + PAD) */
   guint8 *u8[6];                /* (W + PAD) each */
   guint64 hist[KM_MAX_K];
 } Scratch;
@@ -316,7 +315,6 @@ free_scratch (KmSegmenter * seg)
     g_free (s->feat[0]);
     g_free (s->lab);
     g_free (s->prev);
-    g_free (s->row32);
     g_free (s->u8[0]);
   }
   g_clear_pointer (&seg->scratch, g_free);
@@ -343,7 +341,6 @@ alloc_scratch (KmSegmenter * seg)
       s->nat[c] = f + (KM_MAX_FEATURES + c) * chunk;
     s->lab = g_new0 (guint8, chunk);
     s->prev = g_new0 (guint8, chunk);
-    s->row32 = g_new0 (guint32, row);
     for (guint c = 0; c < 6; c++)
       s->u8[c] = u + c * row;
   }
@@ -1032,15 +1029,11 @@ label_rows (KmSegmenter * seg, Scratch * s, const KmImage * in, guint r0,
   }
 }
 
-/* Gathers palette channel c over a label row (ORC has no table lookup). */
+/* Palette channel c over a label row. */
 static void
-gather (const KmSegmenter * seg, guint c, const guint8 * restrict lab,
-    guint8 * restrict dst)
+gather (const KmSegmenter * seg, guint c, const guint8 * lab, guint8 * dst)
 {
-  const guint8 *restrict pal = seg->pal[c];
-  guint w = seg->width;
-  for (guint x = 0; x < w; x++)
-    dst[x] = pal[lab[x]];
+  seg->kern->lut_u8 (dst, lab, seg->pal[c], seg->params.k, (int) seg->width);
 }
 
 /* ... into a scratch row, padded to an even length for pair kernels */
@@ -1117,15 +1110,11 @@ write_rows (KmSegmenter * seg, Scratch * s, const KmImage * in,
     const guint8 *i = in->data[0] + (gsize) y * in->stride[0];
 
     switch (fmt->layout) {
-      case KM_LAYOUT_PACKED4:{
-        guint32 *restrict dst = s->row32;
-        const guint32 *restrict pal = seg->pal32;
-        for (guint x = 0; x < w; x++)
-          dst[x] = pal[lab[x]];
-        k->merge_u32 ((guint32 *) o, s->row32, (const guint32 *) i,
-            (int) (0xffu << (fmt->pos[3] * 8)), (int) w);
+      case KM_LAYOUT_PACKED4:
+        k->lut_merge_u32 ((guint32 *) o, lab, seg->pal32,
+            (const guint32 *) i, 0xffu << (fmt->pos[3] * 8), seg->params.k,
+            (int) w);
         break;
-      }
       case KM_LAYOUT_PACKED3:
         for (guint x = 0; x < w; x++, o += 3)
           for (guint c = 0; c < 3; c++)

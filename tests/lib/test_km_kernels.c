@@ -5,7 +5,8 @@
  * them (a canary), must match exactly: the float kernels too, since the
  * twins round a*b + c twice as ORC's mulf/addf do. Then the argmin of every
  * supported path against km_ref_argmin, where only FMA (one rounding
- * instead of two) may flip a near-tie. */
+ * instead of two) may flip a near-tie. The palette lookups of every path
+ * and every per-ISA variant the CPU runs against their C twins. */
 #include "config.h"
 #include "km_kernels.h"
 #include "km_orc.h"
@@ -59,7 +60,7 @@ assert_same (const char *what, int n, gconstpointer a, gconstpointer b,
   for (gsize i = 0; i < len_bytes; i++) {
     if (x[i] != y[i]) {
       g_test_message ("%s n=%d: first difference at byte %" G_GSIZE_FORMAT
-          " of %" G_GSIZE_FORMAT " (orc 0x%02x, ref 0x%02x)", what, n, i,
+          " of %" G_GSIZE_FORMAT " (kernel 0x%02x, ref 0x%02x)", what, n, i,
           len_bytes, x[i], y[i]);
       g_test_fail ();
       return;
@@ -496,6 +497,144 @@ test_argmin_paths (void)
   g_rand_free (r);
 }
 
+/* ---- palette lookups ---- */
+
+typedef void (*LutU8Func) (guint8 * d, const guint8 * lab,
+    const guint8 * table, guint k, int n);
+typedef void (*LutMergeFunc) (guint32 * d, const guint8 * lab,
+    const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n);
+
+typedef struct
+{
+  gchar name[32];
+  LutU8Func lut;
+  LutMergeFunc merge;           /* NULL: a byte-only variant */
+} LutImpl;
+
+/* Each supported path's table entries, and every per-ISA variant this CPU
+ * runs, whether or not a table picks it here (the AVX-512 lookup without
+ * VBMI runs on VBMI CPUs too). */
+static guint
+lut_impls (LutImpl * impls)
+{
+  guint n = 0;
+
+  for (gint p = GU_PATH_C; p < GU_PATH_LAST; p++) {
+    const KmKernels *kern = km_kernels_get ((GuPath) p);
+    if (kern == NULL)
+      continue;
+    g_snprintf (impls[n].name, sizeof (impls[n].name), "path %s",
+        gu_path_name ((GuPath) p));
+    impls[n].lut = kern->lut_u8;
+    impls[n++].merge = kern->lut_merge_u32;
+  }
+#ifdef KM_HAVE_AVX2
+  if (gu_path_supported (GU_PATH_AVX2))
+    impls[n++] = (LutImpl) {
+    "avx2", km_avx2_lut_u8, km_avx2_lut_merge_u32};
+#endif
+#ifdef KM_HAVE_AVX512
+  if (gu_path_supported (GU_PATH_AVX512)) {
+    impls[n++] = (LutImpl) {
+    "avx512 (bw)", km_avx512_lut_u8, km_avx512_lut_merge_u32};
+    if (__builtin_cpu_supports ("avx512vbmi"))
+      impls[n++] = (LutImpl) {
+      "avx512 (vbmi)", km_avx512vbmi_lut_u8, NULL};
+    else
+      g_test_message ("no AVX512_VBMI here: its lookup is not tested");
+  }
+#endif
+  return n;
+}
+
+/* Random labels below k with 0 and k - 1 both present. */
+static void
+fill_labels (GRand * r, guint8 * lab, int n, guint k)
+{
+  for (int i = 0; i < n; i++)
+    lab[i] = (guint8) g_rand_int_range (r, 0, (gint32) k);
+  lab[g_rand_int_range (r, 0, n)] = (guint8) (k - 1);
+  lab[g_rand_int_range (r, 0, n)] = 0;
+}
+
+static void
+test_lut (void)
+{
+  static const int ns[] = { 1, 3, 15, 16, 17, 31, 33, 63, 64, 65, 127, 129,
+    1000, 1023, 1024, 1920
+  };
+  static const guint ks[] = { 2, 8, 9, 16, 17, 32, 33, 64, 65, 128, 129,
+    255, 256
+  };
+  LutImpl impls[GU_PATH_LAST + 4];
+  guint n_impls = lut_impls (impls), checked = 0;
+  GRand *r = g_rand_new_with_seed (5);
+  guint8 table[256];
+  guint32 pal[256];
+
+  g_assert_cmpuint (n_impls, >=, 2);
+  for (guint ni = 0; ni < G_N_ELEMENTS (ns); ni++) {
+    for (guint ki = 0; ki < G_N_ELEMENTS (ks); ki++) {
+      int n = ns[ni];
+      guint k = ks[ki];
+      /* one byte in: the kernels must not need aligned rows */
+      guint8 *lab = buf_new (n + 1, 1), *l = lab + 1;
+      guint32 *src = buf_new (n, 4);
+      guint8 *e = buf_new (n + 1, 1), *o = buf_new (n + 1, 1);
+      guint32 *e32 = buf_new (n, 4), *o32 = buf_new (n, 4);
+      gsize ob = (gsize) n + GUARD, ob32 = ((gsize) n + GUARD) * 4;
+
+      /* the whole table random: an entry at or past k read by mistake
+       * shows */
+      fill_u8 (r, table, sizeof (table));
+      fill_u8 (r, (guint8 *) pal, sizeof (pal));
+      fill_u8 (r, (guint8 *) src, (gsize) n * 4);
+      fill_labels (r, l, n, k);
+
+      km_ref_lut_u8 (e + 1, l, table, k, n);
+      for (int i = 0; i < n; i++)
+        g_assert_cmpuint (e[1 + i], ==, table[l[i]]);
+      for (guint p = 0; p < 4; p++) {
+        guint32 keep = 0xffu << (8 * p);
+        km_ref_lut_merge_u32 (e32, l, pal, src, keep, k, n);
+        for (int i = 0; i < n; i++)
+          g_assert_cmphex (e32[i], ==, (pal[l[i]] & ~keep) | (src[i] & keep));
+
+        for (guint m = 0; m < n_impls; m++) {
+          gchar what[64];
+          if (impls[m].merge == NULL)
+            continue;
+          g_snprintf (what, sizeof (what), "lut_merge_u32 %s k=%u byte %u",
+              impls[m].name, k, p);
+          memset (o32, CANARY, ob32);
+          impls[m].merge (o32, l, pal, src, keep, k, n);
+          assert_same (what, n, o32, e32, ob32);
+          checked++;
+        }
+      }
+      for (guint m = 0; m < n_impls; m++) {
+        gchar what[64];
+        g_snprintf (what, sizeof (what), "lut_u8 %s k=%u", impls[m].name, k);
+        memset (o, CANARY, ob + 1);
+        impls[m].lut (o + 1, l, table, k, n);
+        assert_same (what, n, o, e, ob + 1);
+        checked++;
+      }
+
+      g_free (lab);
+      g_free (src);
+      g_free (e);
+      g_free (o);
+      g_free (e32);
+      g_free (o32);
+    }
+  }
+  for (guint m = 0; m < n_impls; m++)
+    g_test_message ("palette lookups tested: %s", impls[m].name);
+  g_test_message ("%u kernel calls checked", checked);
+  g_rand_free (r);
+}
+
 /* The tables: every entry filled, and the generic argmin of each path
  * really is that path's (the AVX kernels fill it, the rest use ORC). */
 static void
@@ -521,6 +660,8 @@ test_tables (void)
     g_assert_nonnull (k->uv_to_f32_dup2);
     g_assert_nonnull (k->yuv422_to_f32);
     g_assert_nonnull (k->merge_u32);
+    g_assert_nonnull (k->lut_u8);
+    g_assert_nonnull (k->lut_merge_u32);
     g_assert_nonnull (k->avg2x2_u8);
     g_assert_nonnull (k->avg2_u8);
     g_assert_nonnull (k->interleave_u8);
@@ -528,6 +669,14 @@ test_tables (void)
   }
   g_assert_true (km_kernels_get (GU_PATH_C)->argmin == km_ref_argmin);
   g_assert_true (km_kernels_get (GU_PATH_ORC)->argmin == km_orc_argmin);
+  g_assert_true (km_kernels_get (GU_PATH_C)->lut_u8 == km_ref_lut_u8);
+#ifdef KM_HAVE_AVX512
+  /* the byte permutes wherever the CPU has them, chosen with the table */
+  if (gu_path_supported (GU_PATH_AVX512))
+    g_assert_true (km_kernels_get (GU_PATH_AVX512)->lut_u8 ==
+        (__builtin_cpu_supports ("avx512vbmi") ? km_avx512vbmi_lut_u8 :
+            km_avx512_lut_u8));
+#endif
   g_test_message ("ORC target: %s", gu_orc_target_name ());
 }
 
@@ -540,5 +689,6 @@ main (int argc, char **argv)
   g_test_add_func ("/km/kernels/bytes", test_bytes);
   g_test_add_func ("/km/kernels/argmin-steps", test_argmin_steps);
   g_test_add_func ("/km/kernels/argmin-paths", test_argmin_paths);
+  g_test_add_func ("/km/kernels/lut", test_lut);
   return g_test_run ();
 }
