@@ -35,7 +35,7 @@ typedef struct
                                  * zeros, every channel at its zero point */
 } AennQLayer;
 
-/* A convolution that reads the noise-level plane (float paths): the plane
+/* A convolution that reads the noise-level plane: the plane
  * is one value everywhere, padding included under replicate padding, so
  * its taps add sigma times the sum of their weights to each output. They
  * go into the bias once per frame, and the convolution reads the other
@@ -55,7 +55,7 @@ struct _AennPlan
   const AennKernels *k;
   GuPath path;
   AennQLayer *q;                /* (n_layers), quantized paths only */
-  AennFold *fold;               /* (n_layers), float paths only */
+  AennFold *fold;               /* (n_layers) */
   /* calibration plans only: (n_layers, calib_c, 2) the min and max seen in
    * the input of each convolution */
   float *calib;
@@ -92,6 +92,16 @@ struct _AennPlan
 
 static gboolean plan_quantize (AennPlan * plan, GError ** error);
 static void plan_fold (AennPlan * plan);
+static void fold_update (AennPlan * plan);
+
+/* The input channels convolution `layer` reads (fewer once folded) */
+static guint
+conv_in_c (const AennPlan * plan, guint layer)
+{
+  const AennModel *m = plan->model;
+  return plan->fold[layer].in_c ? plan->fold[layer].in_c
+      : m->tensors[m->layers[layer].in[0]].channels;
+}
 
 AennPlan *
 aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
@@ -112,12 +122,11 @@ aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
   plan->model = model;
   plan->k = k;
   plan->path = path;
+  plan_fold (plan);
   if (k->qconv_row != NULL && !plan_quantize (plan, error)) {
     aenn_plan_free (plan);
     return NULL;
   }
-  if (k->qconv_row == NULL)
-    plan_fold (plan);
   return plan;
 }
 
@@ -222,6 +231,9 @@ aenn_plan_get_quant_layer (const AennPlan * plan, guint layer,
   q->scale = Q->scale;
   q->inv_s = Q->inv_s;
   q->zp = Q->zp;
+  q->in_c = conv_in_c (plan, layer);
+  q->bias = plan->fold[layer].in_c ? plan->fold[layer].b
+      : plan->model->layers[layer].bias;
   return TRUE;
 }
 
@@ -258,6 +270,7 @@ plan_fold (AennPlan * plan)
     F->b = g_new (float, oc);
   }
   g_free (maker);
+  fold_update (plan);           /* the weights; biases again per frame */
 }
 
 /* The split weights and this frame's biases, from the model's weights as
@@ -268,7 +281,7 @@ fold_update (AennPlan * plan)
   const AennModel *m = plan->model;
   float v = plan->sigma / 255.0f;       /* the value the sigma op writes */
 
-  for (guint i = 0; plan->fold && i < m->n_layers; i++) {
+  for (guint i = 0; i < m->n_layers; i++) {
     const AennLayer *L = &m->layers[i];
     AennFold *F = &plan->fold[i];
     guint ic, oc, kk;
@@ -475,7 +488,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
       if (L->op != AENN_OP_CONV)
         continue;
       ti = (guint) L->in[0];
-      ic = m->tensors[ti].channels;
+      ic = conv_in_c (plan, i);
       zp = g_new (const float *, ic);
       for (guint c = 0; c < ic; c++)
         zp[c] = plan->zero_row + ROW_LEAD - 1;
@@ -546,8 +559,9 @@ conv_quantized (AennPlan * plan, float *arena, guint worker, guint layer,
   const AennQLayer *Q = &plan->q[layer];
   const AennKernels *k = plan->k;
   guint ti = (guint) L->in[0], to = (guint) L->out;
-  guint ic = m->tensors[ti].channels, oc = m->tensors[to].channels;
+  guint ic = conv_in_c (plan, layer), oc = m->tensors[to].channels;
   guint kk = L->kernel, half = kk / 2, iw = plan->tw[ti], ng = Q->n_groups;
+  const float *bias = plan->fold[layer].in_c ? plan->fold[layer].b : L->bias;
   gint ih = (gint) plan->th[ti];
   gsize gs = plan->qgs[ti], rb = ng * gs;
   guint8 *qb = thread_qbuf (plan, worker);      /* (ihi - ilo, ng, gs) */
@@ -575,7 +589,7 @@ conv_quantized (AennPlan * plan, float *arena, guint worker, guint layer,
       outp[o] = row_of (plan, arena, to, lo, y, o);
     k->qconv_row (outp, qin, (int) iw, (int) ng, (int) oc, (int) Q->terms,
         (int) kk, Q->wq,
-        Q->corr, Q->scale, L->bias, L->act, L->slope);
+        Q->corr, Q->scale, bias, L->act, L->slope);
   }
 }
 
@@ -639,7 +653,7 @@ run_strip (guint s, guint worker, gpointer user_data)
           conv_quantized (plan, arena, worker, i, lo, hi, ilo, ihi, outp);
           break;
         }
-        if (plan->fold && plan->fold[i].in_c) {
+        if (plan->fold[i].in_c) {
           cin = plan->fold[i].in_c;
           wt = plan->fold[i].w;
           bias = plan->fold[i].b;
@@ -959,7 +973,7 @@ plan_quantize (AennPlan * plan, GError ** error)
     if (L->op != AENN_OP_CONV)
       continue;
     ti = (guint) L->in[0];
-    ic = m->tensors[ti].channels;
+    ic = conv_in_c (plan, i);
     oc = m->tensors[L->out].channels;
     kk = L->kernel * L->kernel;
     ng = Q->n_groups = (ic + 3) / 4;
@@ -998,7 +1012,8 @@ plan_quantize (AennPlan * plan, GError ** error)
     Q->corr = g_new (gint32, oc * Q->terms);
     Q->scale = g_new (float, oc * Q->terms);
     for (guint o = 0; o < oc; o++) {
-      const float *w = L->weight + (gsize) o * ic * kk;   /* (ic, k, k) */
+      const float *w = (plan->fold[i].in_c ? plan->fold[i].w : L->weight)
+          + (gsize) o * ic * kk;        /* (ic, k, k) */
       double *left = g_new (double, ic * kk);   /* (ic, k, k): w' not yet
                                                  * represented */
       for (guint c = 0; c < ic; c++)

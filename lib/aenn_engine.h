@@ -55,6 +55,10 @@ typedef struct
   const gint32 *corr;           /* (out_c * terms) */
   const float *scale;           /* (out_c * terms) */
   const float *inv_s, *zp;      /* (in_c): q = round (x * inv_s + zp) */
+  guint in_c;                   /* input channels read: the noise-level
+                                 * plane's are left out, their taps folded
+                                 * into bias */
+  const float *bias;            /* (out_c), as of the last frame */
 } AennQuantLayer;
 
 gboolean aenn_plan_get_quant_layer (const AennPlan * plan, guint layer,

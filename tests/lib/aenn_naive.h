@@ -70,7 +70,7 @@ aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
               gint64 acc[2] = { 0, 0 };
               if (plan && aenn_plan_get_quant_layer (plan, i, &q)) {
                 guint kk = L->kernel * L->kernel;
-                for (guint j = 0; j < ic; j++)
+                for (guint j = 0; j < q.in_c; j++)
                   for (guint dy = 0; dy < L->kernel; dy++)
                     for (guint dx = 0; dx < L->kernel; dx++) {
                       gint yy = (gint) y + (gint) dy - half;
@@ -92,7 +92,7 @@ aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
                                 * L->kernel + dx) * 4 + j % 4];
                     }
                 s = aenn_naive_dequant (acc, c * q.terms, q.terms, q.corr,
-                    q.scale, L->bias[c]);
+                    q.scale, q.bias[c]);
                 if (L->act == AENN_ACT_RELU && s < 0)
                   s = 0;
                 else if (L->act == AENN_ACT_LEAKY_RELU && s < 0)
