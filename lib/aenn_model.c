@@ -20,11 +20,9 @@ G_DEFINE_QUARK (aenn-error-quark, aenn_error);
  * back in place. 5*14*9/4 + 56*8/16 + 2*8*8*9/16 + 8*56/16 + 14*4*9/4 =
  * 411.5 MACs per pixel, 70% of the previous default (an FFDNet-like net
  * of 585 at a quarter of the resolution, 1 dB worse on Set12): sized for
- * the ORC path (about 10 GMAC per CPU-second, the SSE-without-FMA
- * ceiling), which it runs 1.3 times faster than the old one (720p I420: 23
- * fps on two cores, short of 30). Its narrow layers suit the AVX kernels
- * less (docs/performance.md). The trainer builds its network from this
- * same string. */
+ * the ORC path (SSE without FMA), which runs 720p I420 at about 33 fps
+ * on two cores (docs/performance.md). Its narrow layers suit the AVX
+ * kernels less. The trainer builds its network from this same string. */
 static const gchar default_arch[] =
     "{\"in_channels\": 1, \"residual\": true, \"output\": \"noise\", "
     "\"layers\": ["
