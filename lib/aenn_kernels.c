@@ -11,9 +11,7 @@
  * from the bias and the last applying the activation. The tap list is
  * padded to a multiple of g rows with zero weights on a real row: adding
  * 0 * x for a finite x leaves the sum as it was. */
-#ifndef BLOCK_FLOATS
 #define BLOCK_FLOATS 8192
-#endif
 
 /* One call: form "" (d += taps), "b" (d = bias + taps), "a" (d = act (d
  * + taps)) or "ba" */
