@@ -75,8 +75,7 @@ km_orc_lut_merge_u32 (guint32 * d, const guint8 * lab, const guint32 * pal,
     path_, argmin_,                                                      \
     prefix##_unpack4_f32, prefix##_u8_to_f32,          \
     prefix##_u8_to_f32_dup2, prefix##_uv_to_f32_dup2,  \
-    prefix##_yuv422_to_f32, prefix##_merge_u32,        \
-    lut_, lut_merge_,                                  \
+    prefix##_yuv422_to_f32, lut_, lut_merge_,          \
     prefix##_avg2x2_u8, prefix##_avg2_u8,              \
     prefix##_interleave_u8, prefix##_pack_yuv422_u8 }
 

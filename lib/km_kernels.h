@@ -36,8 +36,6 @@ typedef struct
   /* dy, du, dv: (2n); s: n macropixels */
   void (*yuv422_to_f32) (float *dy, float *du, float *dv, const guint32 * s,
       int sy0, int sy1, int su, int sv, int n);
-  void (*merge_u32) (guint32 * d, const guint32 * pal, const guint32 * src,
-      int keep, int n);
   /* Palette rows. table, pal: (256) entries, of which the first k are
    * used; every lab[i] < k. k picks the instructions (a table that fits in
    * registers), not the result. */

@@ -659,7 +659,6 @@ test_tables (void)
     g_assert_nonnull (k->u8_to_f32_dup2);
     g_assert_nonnull (k->uv_to_f32_dup2);
     g_assert_nonnull (k->yuv422_to_f32);
-    g_assert_nonnull (k->merge_u32);
     g_assert_nonnull (k->lut_u8);
     g_assert_nonnull (k->lut_merge_u32);
     g_assert_nonnull (k->avg2x2_u8);
