@@ -5,8 +5,9 @@
 
 /* The convolution of the C and ORC paths, one output channel at a time
  * over blocks of about BLOCK_FLOATS outputs (a few rows, summed in place
- * in L1; one call covers the whole block, so the cost of a call, about
- * 50 ns, is spread over its rows). Each call adds the taps of g input rows
+ * in L1; one call covers the whole block, so the fixed cost of a call
+ * and the short rows' lower rate are spread over its rows; bench/aenn-orc-
+ * call). Each call adds the taps of g input rows
  * (3x3: two rows of three taps; 1x1: four rows), the first call starting
  * from the bias and the last applying the activation. The tap list is
  * padded to a multiple of g rows with zero weights on a real row: adding

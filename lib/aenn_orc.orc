@@ -3,7 +3,7 @@
 # random data at odd lengths by tests/lib/test_aenn_kernels.c. ORC 0.4.33
 # has no FMA and no float accumulator, so taps are chained multiply then
 # add, several per call (8 parameters at most), over several rows per call
-# to amortise the call (about 50 ns); every function keeps to 8 arrays at
+# to amortise the call (bench/aenn-orc-call); every function keeps to 8 arrays at
 # most (ORC 0.4.33 corrupts a register beyond that).
 
 # Convolution kernels over m rows (2D: each array has its own row stride).
