@@ -2,13 +2,19 @@
 # Installs the Debian 12 packages the project needs that are missing.
 #   scripts/deps.sh build   what building and the tests need
 #   scripts/deps.sh demo    that, plus encoders and decoders for the demo
+#   scripts/deps.sh slurm   that, plus a one-node Slurm for tests/tools/test-slurm.sh
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev liborc-0.4-dev
   liborc-0.4-dev-bin gstreamer1.0-tools gstreamer1.0-plugins-base
-  gstreamer1.0-plugins-good python3-numpy python3-pil"
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  python3-numpy python3-pil"
 if [ "${1:-build}" = demo ]; then
   pkgs="$pkgs gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav"
+fi
+if [ "${1:-build}" = slurm ]; then
+  # started by the test itself on localhost, never as system services
+  pkgs="$pkgs munge slurmctld slurmd slurm-client"
 fi
 missing=""
 for p in $pkgs; do

@@ -5,6 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 scripts/deps.sh build || exit 1
+# a one-node Slurm for the batch tool's array-job test (tools/test-slurm.sh)
+scripts/deps.sh slurm || exit 1
 
 status=0
 run_suite () {
