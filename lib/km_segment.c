@@ -24,6 +24,7 @@
 #define INIT_ITERATIONS_FACTOR 4        /* max-iterations after k-means++ */
 #define REFIT_RATIO 1.01         /* inertia growth that calls for a refine */
 #define INIT_STARTS 10           /* k-means++ starts on a first frame or cut */
+#define QUICK_REFINE_FRAMES 8   /* frames refined in full after a quick init */
 #define PAD 8                   /* scratch beyond the row end */
 
 G_DEFINE_QUARK (km-segment-error-quark, km_segment_error);
@@ -95,6 +96,8 @@ struct _KmSegmenter
   gboolean fitted;
   double last_inertia;           /* of the sample, last frame */
   double fit_inertia;            /* of the sample, last refine */
+  guint refine_left;            /* frames still refined in full after a
+                                 * quick init */
   gboolean have_labels;         /* labels hold the last frame's, same ids */
   float *sep;                   /* (k, k): 2 * hysteresis * |c_i - c_j|_A */
 
@@ -408,6 +411,7 @@ km_segmenter_reset (KmSegmenter * seg)
   seg->fitted = FALSE;
   seg->last_inertia = 0.0;
   seg->have_labels = FALSE;
+  seg->refine_left = 0;
   if (seg->km && seg->have_params)
     km_kmeans_set_seed (seg->km, seg->params.seed);
 }
@@ -715,7 +719,12 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
      * rather than drifting to the sample's own optimum */
     km_kmeans_set_cut_inertia (km, CUT_RATIO * seg->last_inertia
         + (double) data->n * nf);
-    km_kmeans_set_keep_inertia (km, REFIT_RATIO * seg->fit_inertia);
+    /* after a quick init every frame refines, until the fit has had as
+     * many steps as a full init gives it */
+    km_kmeans_set_keep_inertia (km, seg->refine_left ? 0.0 :
+        REFIT_RATIO * seg->fit_inertia);
+    if (seg->refine_left)
+      seg->refine_left--;
     km_kmeans_refine (km, data, &res);
     km_kmeans_set_cut_inertia (km, 0.0);
     km_kmeans_set_keep_inertia (km, 0.0);
@@ -733,19 +742,23 @@ fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
      * near-equal where the frame's are not.  They are ranked on the dense
      * set, and the best one is refined there before the sample takes over
      * again */
-    const KmData *dense = seg->dense.n ? &seg->dense.data : NULL;
-    const KmData *starts = seg->start.n ? &seg->start.data : data;
+    /* quick: one start on the sample, at a warm frame's iteration budget;
+     * the frames after it refine it (refine_left) */
+    const gboolean quick = seg->params.quick_init;
+    const KmData *dense = !quick && seg->dense.n ? &seg->dense.data : NULL;
+    const KmData *starts = !quick && seg->start.n ? &seg->start.data : data;
     float best[KM_MAX_K * KM_MAX_FEATURES];
     double best_inertia = G_MAXDOUBLE;
     guint iterations = 0;
 
     if (dense)
       sample_set_fill (seg, &seg->dense, im);
-    if (seg->start.n)
+    if (!quick && seg->start.n)
       sample_set_fill (seg, &seg->start, im);
-    km_kmeans_set_max_iterations (km, INIT_ITERATIONS_FACTOR *
+    km_kmeans_set_max_iterations (km, (quick ? 1 : INIT_ITERATIONS_FACTOR) *
         seg->params.max_iterations);
-    for (guint t = 0; t < INIT_STARTS; t++) {
+    seg->refine_left = quick ? QUICK_REFINE_FRAMES : 0;
+    for (guint t = 0; t < (quick ? 1 : INIT_STARTS); t++) {
       double inertia;
       km_kmeans_init_plusplus (km, starts);
       km_kmeans_refine (km, starts, &res);

@@ -84,6 +84,9 @@ typedef struct
   double hysteresis;            /* 0..64, in the space's units: a pixel keeps
                                  * last frame's label unless another centroid
                                  * is nearer by more than this (0: nearest) */
+  gboolean quick_init;          /* first frames and cuts: one k-means++ start
+                                 * on the sample, refined on the frames that
+                                 * follow (live: no frame over its budget) */
 } KmParams;
 
 typedef struct
