@@ -96,6 +96,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
 #define DEFAULT_N_THREADS 0
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_BOUNDARY_COLOR 0xffff0000
+/* the latency reported for processing grows when a frame takes longer
+ * than it, to the time measured plus this margin */
+#define LATENCY_MARGIN 0.25
 
 typedef enum
 {
@@ -138,11 +141,14 @@ struct _GstKMeansSeg
   KmParams params;
   guint n_threads;
   gboolean post_messages;
+  GstClockTime processing_latency;      /* reported in the LATENCY query */
 
   /* streaming state, touched only by the streaming thread, and by
    * start/stop/set_info, which the base class serializes with it */
   KmSegmenter *seg;
   gboolean reset;               /* forget the last frame's centroids */
+  gboolean live_known;          /* upstream asked whether it is live */
+  gboolean live;                /* ... and it is: quick first fits */
 };
 
 #define FORMATS "{ RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, RGB, BGR, " \
@@ -211,6 +217,8 @@ static GstCaps *gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter);
 static gboolean gst_kmeans_seg_sink_event (GstBaseTransform * trans,
     GstEvent * event);
+static gboolean gst_kmeans_seg_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
 static gboolean gst_kmeans_seg_set_info (GstVideoFilter * filter,
     GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
     GstVideoInfo * out_info);
@@ -311,6 +319,7 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
   trans_class->transform_caps =
       GST_DEBUG_FUNCPTR (gst_kmeans_seg_transform_caps);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_kmeans_seg_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_kmeans_seg_query);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_kmeans_seg_set_info);
   filter_class->transform_frame =
       GST_DEBUG_FUNCPTR (gst_kmeans_seg_transform_frame);
@@ -477,7 +486,10 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;
+  self->processing_latency = 0;
   GST_OBJECT_UNLOCK (self);
+  self->live_known = FALSE;
+  self->live = FALSE;
   return TRUE;
 }
 
@@ -552,6 +564,80 @@ gst_kmeans_seg_sink_event (GstBaseTransform * trans, GstEvent * event)
     GST_OBJECT_UNLOCK (self);
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* The element holds no frame: it adds to upstream's latency only the time
+ * a frame takes, as measured so far (first frames and cuts included), so
+ * that a live sink renders frames on time instead of dropping them. */
+static gboolean
+gst_kmeans_seg_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstKMeansSeg *self = GST_KMEANS_SEG (trans);
+  gboolean ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans,
+      direction, query);
+
+  if (ret && direction == GST_PAD_SRC
+      && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    gboolean live;
+    GstClockTime min, max, ours;
+
+    gst_query_parse_latency (query, &live, &min, &max);
+    GST_OBJECT_LOCK (self);
+    ours = self->processing_latency;
+    GST_OBJECT_UNLOCK (self);
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+    gst_query_set_latency (query, live, min, max);
+    GST_DEBUG_OBJECT (self, "latency: live %d, min %" GST_TIME_FORMAT
+        ", max %" GST_TIME_FORMAT " (processing %" GST_TIME_FORMAT ")", live,
+        GST_TIME_ARGS (min), GST_TIME_ARGS (max), GST_TIME_ARGS (ours));
+  }
+  return ret;
+}
+
+/* Raises the latency reported for processing when a frame took longer,
+ * and tells the pipeline; each change is by a quarter at least, so few
+ * LATENCY messages. */
+static void
+update_latency (GstKMeansSeg * self, gint64 elapsed_us)
+{
+  GstClockTime took = elapsed_us * GST_USECOND;
+  gboolean post = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  if (took > self->processing_latency) {
+    self->processing_latency = took * (1.0 + LATENCY_MARGIN);
+    post = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (post) {
+    GST_DEBUG_OBJECT (self, "a frame took %" GST_TIME_FORMAT ": latency "
+        "changes", GST_TIME_ARGS (took));
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  }
+}
+
+/* A live upstream gets quick first fits and cut fits (one k-means++ start
+ * refined over the next frames): ten starts on a dense set take several
+ * frame periods and would make the sink drop the frames behind them. */
+static gboolean
+upstream_is_live (GstKMeansSeg * self)
+{
+  GstQuery *q;
+
+  if (self->live_known)
+    return self->live;
+  q = gst_query_new_latency ();
+  if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (self), q))
+    gst_query_parse_latency (q, &self->live, NULL, NULL);
+  gst_query_unref (q);
+  self->live_known = TRUE;
+  GST_INFO_OBJECT (self, "upstream is %slive%s", self->live ? "" : "not ",
+      self->live ? ": quick first fits" : "");
+  return self->live;
 }
 
 static gboolean
@@ -709,6 +795,7 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   KmFrameStats stats;
   GError *err = NULL;
   GstClockTime stream_time;
+  gint64 t0 = g_get_monotonic_time ();
 
   stream_time = gst_segment_to_stream_time (&GST_BASE_TRANSFORM
       (self)->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (inframe->buffer));
@@ -732,6 +819,7 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
       && GST_VIDEO_FRAME_FORMAT (outframe) != GST_VIDEO_FORMAT_GRAY8)
     params.mode = KM_MODE_POSTERIZE;
 
+  params.quick_init = upstream_is_live (self);
   km_segmenter_set_n_threads (self->seg, n_threads);
   if (!km_segmenter_set_params (self->seg, &params, &err))
     goto bad_params;
@@ -747,6 +835,7 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
       stats.scene_cut ? ", scene cut" : "");
   if (post)
     post_stats (self, inframe->buffer, &params, &stats);
+  update_latency (self, g_get_monotonic_time () - t0);
   return GST_FLOW_OK;
 
   /* ERRORS */
