@@ -160,8 +160,9 @@ static GOptionEntry entries[] = {
   {"jobs", 'j', 0, G_OPTION_ARG_INT, &opt.jobs,
       "files in parallel (default 1)", "N"},
   {"shard", 0, 0, G_OPTION_ARG_STRING, &opt.shard,
-        "process only the inputs i with i mod N == I (0 <= I < N); default "
-        "from SLURM_ARRAY_TASK_ID when set; 'none' turns that off", "I/N"},
+        "process only the inputs i with i mod N == I (0 <= I < N); 'slurm': "
+        "from SLURM_ARRAY_TASK_ID and the array's size (the default when "
+        "that is set); 'none': all inputs", "I/N"},
   {"progress", 0, 0, G_OPTION_ARG_STRING, &opt.progress,
         "tty (in place), plain (lines), json (JSON Lines on stdout), none; "
       "default tty on a terminal, else plain", "MODE"},
@@ -390,7 +391,8 @@ expand_template (const gchar * tmpl, const gchar * input, guint index,
 {
   GString *s = g_string_new (NULL);
   gchar *stem = stem_of (input);
-  gchar *dir = g_path_get_dirname (input);
+  gchar *abs = g_canonicalize_filename (input, NULL);
+  gchar *dir = g_path_get_dirname (abs);
   gchar *parent = g_path_get_basename (dir);
 
   for (const gchar * p = tmpl; *p; p++) {
@@ -421,6 +423,7 @@ expand_template (const gchar * tmpl, const gchar * input, guint index,
     p = close;
   }
   g_free (stem);
+  g_free (abs);
   g_free (dir);
   g_free (parent);
   return s ? g_string_free (s, FALSE) : NULL;
@@ -1666,8 +1669,7 @@ main (int argc, char **argv)
   int status;
 
   setvbuf (stdout, NULL, _IOLBF, 0);
-  ctx = g_option_context_new ("FILE|FOLDER... - filter and transcode many "
-      "videos");
+  ctx = g_option_context_new ("- filter and transcode many videos");
   g_option_context_set_summary (ctx,
       "Runs a GStreamer video filter over files, folders or a list of files, "
       "with progress, parallel jobs, resume and shards (Slurm arrays). Exit "
