@@ -1606,6 +1606,16 @@ on_signal (gpointer data)
   if (app.interrupted)
     return G_SOURCE_CONTINUE;
   app.interrupted = TRUE;
+  /* the partial outputs go first, and a second signal kills at once,
+   * should a pipeline not stop */
+  for (guint i = 0; i < app.jobs->len; i++) {
+    Job *job = app.jobs->pdata[i];
+    if (job->state == JOB_RUNNING)
+      remove_tmp_files (job);
+  }
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
   print_line ("interrupted: stopping, removing partial outputs");
   for (guint i = 0; i < app.jobs->len; i++) {
     Job *job = app.jobs->pdata[i];
