@@ -10,7 +10,7 @@
  * luma plane plus two quarter-size chroma planes), GMAC/s of wall time
  * and GMAC per CPU-second of the luma plane. */
 #include "config.h"
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 #include "bench_util.h"
 
 #include <stdio.h>

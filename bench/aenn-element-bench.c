@@ -28,8 +28,8 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include "aenn_engine.h"
-#include "aenn_frame.h"
+#include "denoise/engine/engine.h"
+#include "denoise/frames/denoiser.h"
 #include "bench_util.h"
 
 #define N_DISTINCT 4            /* frames cycled through */

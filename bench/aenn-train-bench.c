@@ -6,8 +6,8 @@
  * figures use the thread's CPU time, whole steps the wall clock.
  * Usage: aenn-train-bench [default|big|ARCH.json] [max threads] [seconds] */
 #include "config.h"
-#include "aenn_grad.h"
-#include "aenn_train.h"
+#include "denoise/train/grad.h"
+#include "denoise/train/train.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 typedef struct
 {

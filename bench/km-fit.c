@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 typedef struct
 {

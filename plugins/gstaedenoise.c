@@ -83,7 +83,7 @@
 #include <gst/video/video.h>
 
 #include "gstaedenoise.h"
-#include "aenn_frame.h"
+#include "denoise/frames/denoiser.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 #define GST_CAT_DEFAULT gst_ae_denoise_debug

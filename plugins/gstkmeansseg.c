@@ -78,7 +78,7 @@
 #include <gst/video/video.h>
 
 #include "gstkmeansseg.h"
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
 #define GST_CAT_DEFAULT gst_kmeans_seg_debug

@@ -10,7 +10,7 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gstinterpolationcontrolsource.h>
 
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 #include "element_check.h"
 
 /* fail_unless costs a system call even when it passes (check records the

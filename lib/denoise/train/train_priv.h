@@ -1,0 +1,17 @@
+/* Shared between the trainer's files; not part of the API. */
+#ifndef __AENN_TRAIN_PRIV_H__
+#define __AENN_TRAIN_PRIV_H__
+
+#include "denoise/train/train.h"
+
+G_BEGIN_DECLS
+
+/* Frames smaller than the patch are refused; *n_pairs: Noise2Noise pairs. */
+gboolean aenn_frame_set_check (const AennFrameSet * set, guint patch,
+    guint * n_pairs, GError ** error);
+/* Blind-spot pixels per patch in n2v mode. */
+guint aenn_n2v_count (const AennTrainConfig * cfg);
+
+G_END_DECLS
+
+#endif
