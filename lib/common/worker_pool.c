@@ -1,4 +1,4 @@
-/* gu_pool: workers sleep on a condition variable between jobs; a job is a
+/* worker_pool: workers sleep on a condition variable between jobs; a job is a
  * range of task indices that every thread (the caller too) claims one at a
  * time with an atomic counter, so uneven tasks balance themselves. */
 #include "common/worker_pool.h"
@@ -15,7 +15,7 @@ struct _GuPool
   guint64 generation;
   gboolean quit;
   guint busy;                   /* workers still inside the current job */
-  GuPoolFunc func;
+  WorkerPoolFunc func;
   gpointer user_data;
   guint n_tasks;
   gint next;                    /* next task to claim, atomic */
@@ -23,12 +23,12 @@ struct _GuPool
 
 typedef struct
 {
-  GuPool *pool;
+  WorkerPool *pool;
   guint index;
-} GuWorker;
+} PoolWorker;
 
 static void
-gu_pool_work (GuPool * pool, guint worker, GuPoolFunc func, gpointer data,
+worker_pool_work (WorkerPool * pool, guint worker, WorkerPoolFunc func, gpointer data,
     guint n_tasks)
 {
   for (;;) {
@@ -40,10 +40,10 @@ gu_pool_work (GuPool * pool, guint worker, GuPoolFunc func, gpointer data,
 }
 
 static gpointer
-gu_pool_thread (gpointer data)
+worker_pool_thread (gpointer data)
 {
-  GuWorker *w = data;
-  GuPool *pool = w->pool;
+  PoolWorker *w = data;
+  WorkerPool *pool = w->pool;
   guint64 seen = 0;
 
   g_mutex_lock (&pool->lock);
@@ -53,12 +53,12 @@ gu_pool_thread (gpointer data)
     if (pool->quit)
       break;
     seen = pool->generation;
-    GuPoolFunc func = pool->func;
+    WorkerPoolFunc func = pool->func;
     gpointer ud = pool->user_data;
     guint n = pool->n_tasks;
     g_mutex_unlock (&pool->lock);
 
-    gu_pool_work (pool, w->index, func, ud, n);
+    worker_pool_work (pool, w->index, func, ud, n);
 
     g_mutex_lock (&pool->lock);
     if (--pool->busy == 0)
@@ -69,10 +69,10 @@ gu_pool_thread (gpointer data)
   return NULL;
 }
 
-GuPool *
-gu_pool_new (guint n_threads)
+WorkerPool *
+worker_pool_new (guint n_threads)
 {
-  GuPool *pool = g_new0 (GuPool, 1);
+  WorkerPool *pool = g_new0 (WorkerPool, 1);
 
   if (n_threads == 0)
     n_threads = g_get_num_processors ();
@@ -82,16 +82,16 @@ gu_pool_new (guint n_threads)
   g_cond_init (&pool->done);
   pool->threads = g_new0 (GThread *, pool->n_threads);
   for (guint i = 1; i < pool->n_threads; i++) {
-    GuWorker *w = g_new (GuWorker, 1);
+    PoolWorker *w = g_new (PoolWorker, 1);
     w->pool = pool;
     w->index = i;
-    pool->threads[i - 1] = g_thread_new ("gu-pool", gu_pool_thread, w);
+    pool->threads[i - 1] = g_thread_new ("worker-pool", worker_pool_thread, w);
   }
   return pool;
 }
 
 void
-gu_pool_free (GuPool * pool)
+worker_pool_free (WorkerPool * pool)
 {
   if (pool == NULL)
     return;
@@ -109,13 +109,13 @@ gu_pool_free (GuPool * pool)
 }
 
 guint
-gu_pool_get_n_threads (const GuPool * pool)
+worker_pool_get_n_threads (const WorkerPool * pool)
 {
   return pool ? pool->n_threads : 1;
 }
 
 void
-gu_pool_run (GuPool * pool, guint n_tasks, GuPoolFunc func, gpointer user_data)
+worker_pool_run (WorkerPool * pool, guint n_tasks, WorkerPoolFunc func, gpointer user_data)
 {
   if (n_tasks == 0)
     return;
@@ -135,7 +135,7 @@ gu_pool_run (GuPool * pool, guint n_tasks, GuPoolFunc func, gpointer user_data)
   g_cond_broadcast (&pool->wake);
   g_mutex_unlock (&pool->lock);
 
-  gu_pool_work (pool, 0, func, user_data, n_tasks);
+  worker_pool_work (pool, 0, func, user_data, n_tasks);
 
   g_mutex_lock (&pool->lock);
   while (pool->busy > 0)

@@ -80,46 +80,46 @@ km_orc_lut_merge_u32 (guint32 * d, const guint8 * lab, const guint32 * pal,
     prefix##_interleave_u8, prefix##_pack_yuv422_u8 }
 
 /* ORC has no table lookup: the ORC path runs the C twin for bytes. */
-static const KmKernels km_tables[GU_PATH_LAST] = {
-  KERNEL_TABLE (km_ref, GU_PATH_C, km_ref_argmin, km_ref_lut_u8,
+static const KmKernels km_tables[KERNEL_PATH_LAST] = {
+  KERNEL_TABLE (km_ref, KERNEL_PATH_C, km_ref_argmin, km_ref_lut_u8,
       km_ref_lut_merge_u32),
-  KERNEL_TABLE (km_orc, GU_PATH_ORC, km_orc_argmin, km_ref_lut_u8,
+  KERNEL_TABLE (km_orc, KERNEL_PATH_ORC, km_orc_argmin, km_ref_lut_u8,
       km_orc_lut_merge_u32),
 #ifdef KM_HAVE_AVX2
-  KERNEL_TABLE (km_orc, GU_PATH_AVX2, km_avx2_argmin, km_avx2_lut_u8,
+  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX2, km_avx2_argmin, km_avx2_lut_u8,
       km_avx2_lut_merge_u32),
 #else
-  KERNEL_TABLE (km_orc, GU_PATH_AVX2, NULL, NULL, NULL),
+  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX2, NULL, NULL, NULL),
 #endif
 #ifdef KM_HAVE_AVX512
-  KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin, km_avx512_lut_u8,
+  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, km_avx512_argmin, km_avx512_lut_u8,
       km_avx512_lut_merge_u32),
 #else
-  KERNEL_TABLE (km_orc, GU_PATH_AVX512, NULL, NULL, NULL),
+  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, NULL, NULL, NULL),
 #endif
 };
 
 #ifdef KM_HAVE_AVX512
 /* the AVX-512 path on a CPU with AVX512_VBMI: byte permutes for lut_u8 */
 static const KmKernels km_table_avx512_vbmi =
-KERNEL_TABLE (km_orc, GU_PATH_AVX512, km_avx512_argmin,
+KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, km_avx512_argmin,
     km_avx512vbmi_lut_u8, km_avx512_lut_merge_u32);
 #endif
 
 const KmKernels *
-km_kernels_get (GuPath path)
+km_kernels_get (KernelPath path)
 {
-  if (path == GU_PATH_AUTO)
-    path = gu_path_default ();
-  if (path < 0 || path >= GU_PATH_LAST || !gu_path_supported (path))
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
+  if (path < 0 || path >= KERNEL_PATH_LAST || !kernel_path_supported (path))
     return NULL;
   /* k-means has no int8 code: a quantized path runs its float kernels,
    * and says so in the table's path */
-  path = gu_path_float (path);
+  path = kernel_path_float (path);
   if (km_tables[path].argmin == NULL)
     return NULL;
 #ifdef KM_HAVE_AVX512
-  if (path == GU_PATH_AVX512 && __builtin_cpu_supports ("avx512vbmi"))
+  if (path == KERNEL_PATH_AVX512 && __builtin_cpu_supports ("avx512vbmi"))
     return &km_table_avx512_vbmi;
 #endif
   return &km_tables[path];

@@ -24,7 +24,7 @@ typedef void (*KmArgminFunc) (guint n, guint nf, const float *const *f,
 
 typedef struct
 {
-  GuPath path;
+  KernelPath path;
   KmArgminFunc argmin;
   void (*unpack4_f32) (float *d0, float *d1, float *d2, const guint32 * s,
       int s0, int s1, int s2, int n);
@@ -56,7 +56,7 @@ typedef struct
 } KmKernels;
 
 /* The table for a path; NULL if the path is not supported here. */
-const KmKernels *km_kernels_get (GuPath path);
+const KmKernels *km_kernels_get (KernelPath path);
 
 /* Plain C twins of the ORC kernels (km_orc.orc), same arguments. */
 void km_ref_argmin3_f32 (float *dbest, gint32 * dlab, const float *sbest,

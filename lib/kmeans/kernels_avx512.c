@@ -1,6 +1,6 @@
 /* Nearest-centroid search with AVX-512: 16 pixels per vector, the features
  * held in registers across all k centroids. Built with its own -m flags and
- * only called after gu_path_supported (GU_PATH_AVX512). */
+ * only called after kernel_path_supported (KERNEL_PATH_AVX512). */
 #include "kmeans/kernels.h"
 
 #include <float.h>

@@ -17,7 +17,7 @@ struct _KmKMeans
 {
   guint nf, nc, k;
   const KmKernels *kern;
-  GuPool *pool;                 /* not owned; NULL: run inline */
+  WorkerPool *pool;                 /* not owned; NULL: run inline */
   KmRng rng;
   guint max_iterations;
   double tolerance;
@@ -152,7 +152,7 @@ km_kmeans_free (KmKMeans * km)
 }
 
 void
-km_kmeans_set_pool (KmKMeans * km, GuPool * pool)
+km_kmeans_set_pool (KmKMeans * km, WorkerPool * pool)
 {
   km->pool = pool;
 }
@@ -390,7 +390,7 @@ run_assign (KmKMeans * km, const KmData * d, const float *w, const float *b,
   guint blocks = (d->n + KM_BLOCK - 1) / KM_BLOCK;
 
   ensure_capacity (km, d->n);
-  gu_pool_run (km->pool, blocks, assign_block, &job);
+  worker_pool_run (km->pool, blocks, assign_block, &job);
   return blocks;
 }
 
@@ -613,7 +613,7 @@ distances_to (KmKMeans * km, const KmData * d, const float *x, float *dist)
   DistJob job = { km, d, w, &b, dist };
 
   weights_for (km, x, 1, w, &b);
-  gu_pool_run (km->pool, (d->n + KM_CHUNK - 1) / KM_CHUNK, dist_chunk, &job);
+  worker_pool_run (km->pool, (d->n + KM_CHUNK - 1) / KM_CHUNK, dist_chunk, &job);
 }
 
 static guint

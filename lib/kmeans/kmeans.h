@@ -56,7 +56,7 @@ typedef struct _KmKMeans KmKMeans;
 
 KmKMeans *km_kmeans_new (guint nf, guint nc, guint k, const KmKernels * kern);
 void km_kmeans_free (KmKMeans * km);
-void km_kmeans_set_pool (KmKMeans * km, GuPool * pool);
+void km_kmeans_set_pool (KmKMeans * km, WorkerPool * pool);
 void km_kmeans_set_seed (KmKMeans * km, guint64 seed);
 void km_kmeans_set_max_iterations (KmKMeans * km, guint max_iterations);
 void km_kmeans_set_tolerance (KmKMeans * km, double tolerance);

@@ -58,9 +58,9 @@ typedef struct
 
 struct _KmSegmenter
 {
-  GuPath path;
+  KernelPath path;
   const KmKernels *kern;
-  GuPool *pool;
+  WorkerPool *pool;
   guint n_threads;
 
   /* format and size */
@@ -347,7 +347,7 @@ alloc_scratch (KmSegmenter * seg)
 }
 
 KmSegmenter *
-km_segmenter_new (GuPath path, guint n_threads)
+km_segmenter_new (KernelPath path, guint n_threads)
 {
   KmSegmenter *seg;
   const KmKernels *kern = km_kernels_get (path);
@@ -367,7 +367,7 @@ km_segmenter_free (KmSegmenter * seg)
   if (seg == NULL)
     return;
   free_scratch (seg);
-  gu_pool_free (seg->pool);
+  worker_pool_free (seg->pool);
   km_kmeans_free (seg->km);
   g_free (seg->labels);
   g_free (seg->hist);
@@ -379,7 +379,7 @@ km_segmenter_free (KmSegmenter * seg)
   g_free (seg);
 }
 
-GuPath
+KernelPath
 km_segmenter_get_path (const KmSegmenter * seg)
 {
   return seg->path;
@@ -394,9 +394,9 @@ km_segmenter_set_n_threads (KmSegmenter * seg, guint n_threads)
   if (seg->pool != NULL && n_threads == seg->n_threads)
     return;
   free_scratch (seg);
-  gu_pool_free (seg->pool);
+  worker_pool_free (seg->pool);
   seg->n_threads = n_threads;
-  seg->pool = gu_pool_new (n_threads);
+  seg->pool = worker_pool_new (n_threads);
   if (seg->km)
     km_kmeans_set_pool (seg->km, seg->pool);
   alloc_scratch (seg);
@@ -685,7 +685,7 @@ sample_set_fill (KmSegmenter * seg, SampleSet * set, const KmImage * im)
 {
   FrameJob job = { seg, im, set };
 
-  gu_pool_run (seg->pool, (set->n_rows + SAMPLE_ROWS_PER_TASK - 1) /
+  worker_pool_run (seg->pool, (set->n_rows + SAMPLE_ROWS_PER_TASK - 1) /
       SAMPLE_ROWS_PER_TASK, sample_task, &job);
   km_kmeans_compute_q (seg->km, &set->data, (float *) set->data.q);
 }
@@ -1278,11 +1278,11 @@ km_segmenter_process (KmSegmenter * seg, const KmImage * in, KmImage * out,
   fit (seg, in, stats);
   prepare_tables (seg, stats);
 
-  gu_pool_run (seg->pool, tasks, pass_task, &job);
+  worker_pool_run (seg->pool, tasks, pass_task, &job);
   seg->have_labels = TRUE;
   if (seg->params.mode == KM_MODE_BOUNDARIES || want_counts) {
     job.stage = 2;
-    gu_pool_run (seg->pool, tasks, pass_task, &job);
+    worker_pool_run (seg->pool, tasks, pass_task, &job);
     for (guint t = 0; t < tasks && want_counts; t++)
       for (guint j = 0; j < KM_MAX_K; j++)
         stats->counts[j] += seg->hist[(gsize) t * KM_MAX_K + j];

@@ -115,9 +115,9 @@ guint km_format_n_planes (const KmFormat * fmt);
 void km_format_plane_size (const KmFormat * fmt, guint width, guint height,
     guint plane, guint * row_bytes, guint * rows);
 
-KmSegmenter *km_segmenter_new (GuPath path, guint n_threads);
+KmSegmenter *km_segmenter_new (KernelPath path, guint n_threads);
 void km_segmenter_free (KmSegmenter * seg);
-GuPath km_segmenter_get_path (const KmSegmenter * seg);
+KernelPath km_segmenter_get_path (const KmSegmenter * seg);
 void km_segmenter_set_n_threads (KmSegmenter * seg, guint n_threads);
 gboolean km_segmenter_set_format (KmSegmenter * seg, const KmFormat * fmt,
     guint width, guint height, GError ** error);

@@ -53,7 +53,7 @@ struct _AennPlan
 {
   const AennModel *model;
   const AennKernels *k;
-  GuPath path;
+  KernelPath path;
   AennQLayer *q;                /* (n_layers), quantized paths only */
   AennFold *fold;               /* (n_layers) */
   /* calibration plans only: (n_layers, calib_c, 2) the min and max seen in
@@ -62,7 +62,7 @@ struct _AennPlan
   guint calib_c;
 
   /* set by prepare */
-  GuPool *pool;
+  WorkerPool *pool;
   guint width, height;
   guint wp, hp;                 /* padded to a multiple of 2^max_level */
   guint strip_rows, n_strips, n_threads;
@@ -104,18 +104,18 @@ conv_in_c (const AennPlan * plan, guint layer)
 }
 
 AennPlan *
-aenn_plan_new (const AennModel * model, GuPath path, GError ** error)
+aenn_plan_new (const AennModel * model, KernelPath path, GError ** error)
 {
   AennPlan *plan;
   const AennKernels *k;
 
-  if (path == GU_PATH_AUTO)
-    path = gu_path_default ();
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
   k = aenn_kernels_get (path);
   if (k == NULL) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE,
         "kernel path \"%s\" is not supported by this CPU or build",
-        gu_path_name (path));
+        kernel_path_name (path));
     return NULL;
   }
   plan = g_new0 (AennPlan, 1);
@@ -179,7 +179,7 @@ aenn_plan_free (AennPlan * plan)
   g_free (plan);
 }
 
-GuPath
+KernelPath
 aenn_plan_get_path (const AennPlan * plan)
 {
   return plan->path;
@@ -188,7 +188,7 @@ aenn_plan_get_path (const AennPlan * plan)
 const gchar *
 aenn_plan_get_path_name (const AennPlan * plan)
 {
-  return gu_path_name (plan->path);
+  return kernel_path_name (plan->path);
 }
 
 guint
@@ -369,7 +369,7 @@ plan_prepare_packed (AennPlan * plan, const guint * max_rows)
 
 gboolean
 aenn_plan_prepare (AennPlan * plan, guint width, guint height,
-    GuPool * pool, guint strip_rows, GError ** error)
+    WorkerPool * pool, guint strip_rows, GError ** error)
 {
   const AennModel *m = plan->model;
   guint nt = m->n_tensors, align = 1u << m->max_level;
@@ -385,7 +385,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
     return FALSE;
   }
   plan->pool = pool;
-  plan->n_threads = pool ? gu_pool_get_n_threads (pool) : 1;
+  plan->n_threads = pool ? worker_pool_get_n_threads (pool) : 1;
   plan->width = width;
   plan->height = height;
   plan->wp = (width + align - 1) / align * align;
@@ -785,7 +785,7 @@ aenn_plan_process (AennPlan * plan, const float *const *src,
   plan->sigma = sigma;
   fold_update (plan);
   if (plan->pool)
-    gu_pool_run (plan->pool, plan->n_strips, run_strip, plan);
+    worker_pool_run (plan->pool, plan->n_strips, run_strip, plan);
   else
     for (guint s = 0; s < plan->n_strips; s++)
       run_strip (s, 0, plan);
@@ -897,7 +897,7 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
 {
   guint C = m->in_channels;
   gsize n = (gsize) CALIB_SIZE * CALIB_SIZE;
-  AennPlan *cal = aenn_plan_new (m, gu_path_best_float (), error);
+  AennPlan *cal = aenn_plan_new (m, kernel_path_best_float (), error);
   const float *frames;
   float *owned, *out;
   const float **src;

@@ -1,7 +1,7 @@
 /* aenn_engine: runs an AennModel over a frame, in horizontal strips with
  * every layer fused per strip (each strip recomputes the rows its
  * receptive field needs, so no full-frame intermediate exists), the strips
- * spread over a GuPool. The result does not depend on the thread count or
+ * spread over a WorkerPool. The result does not depend on the thread count or
  * the strip height: every row is computed by the same arithmetic wherever
  * its strip starts. */
 #ifndef __AENN_ENGINE_H__
@@ -16,23 +16,23 @@ G_BEGIN_DECLS
 
 typedef struct _AennPlan AennPlan;
 
-/* path: GU_PATH_AUTO for gu_path_default () (the best the CPU runs, or
+/* path: KERNEL_PATH_AUTO for kernel_path_default () (the best the CPU runs, or
  * GST_UNSUPERVISED_KERNELS). The model must outlive the plan. On a
- * quantized path (gu_path_is_quantized) the int8 weights are made here,
+ * quantized path (kernel_path_is_quantized) the int8 weights are made here,
  * from the weights as they are now (a later change to them is not seen),
  * and the frames fed to it should lie in [0, 1] (beyond, the first
  * convolution clips them). */
-AennPlan *aenn_plan_new (const AennModel * model, GuPath path,
+AennPlan *aenn_plan_new (const AennModel * model, KernelPath path,
     GError ** error);
 void aenn_plan_free (AennPlan * plan);
-GuPath aenn_plan_get_path (const AennPlan * plan);
+KernelPath aenn_plan_get_path (const AennPlan * plan);
 const gchar *aenn_plan_get_path_name (const AennPlan * plan);
 
 /* Allocates every scratch buffer for frames of width x height run on pool
  * (NULL: the calling thread only); strip_rows 0 picks a height. Nothing is
  * allocated by aenn_plan_process afterwards. */
 gboolean aenn_plan_prepare (AennPlan * plan, guint width, guint height,
-    GuPool * pool, guint strip_rows, GError ** error);
+    WorkerPool * pool, guint strip_rows, GError ** error);
 guint aenn_plan_get_n_strips (const AennPlan * plan);
 guint aenn_plan_get_strip_rows (const AennPlan * plan);
 /* Bytes of scratch per thread. */

@@ -20,10 +20,10 @@
 struct _AennDenoiser
 {
   const AennModel *model;
-  GuPath path;
+  KernelPath path;
   const AennPackKernels *pk;
   const AennKernels *k;
-  GuPool *pool;
+  WorkerPool *pool;
   guint n_threads;
   AennPlan *plan[2];            /* luma size, chroma size (if it differs) */
 
@@ -135,7 +135,7 @@ resolve_threads (guint n_threads)
 }
 
 AennDenoiser *
-aenn_denoiser_new (const AennModel * model, GuPath path, guint n_threads,
+aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
     GError ** error)
 {
   AennDenoiser *den;
@@ -147,8 +147,8 @@ aenn_denoiser_new (const AennModel * model, GuPath path, guint n_threads,
         "(in_channels 1), plane by plane", model->in_channels);
     return NULL;
   }
-  if (path == GU_PATH_AUTO)
-    path = gu_path_default ();
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
   plan = aenn_plan_new (model, path, error);
   if (plan == NULL)
     return NULL;
@@ -161,7 +161,7 @@ aenn_denoiser_new (const AennModel * model, GuPath path, guint n_threads,
   den->plan[0] = plan;
   den->plan[1] = aenn_plan_new (model, path, NULL);
   den->n_threads = resolve_threads (n_threads);
-  den->pool = gu_pool_new (den->n_threads);
+  den->pool = worker_pool_new (den->n_threads);
   return den;
 }
 
@@ -173,11 +173,11 @@ aenn_denoiser_free (AennDenoiser * den)
   free_format (den);
   aenn_plan_free (den->plan[0]);
   aenn_plan_free (den->plan[1]);
-  gu_pool_free (den->pool);
+  worker_pool_free (den->pool);
   g_free (den);
 }
 
-GuPath
+KernelPath
 aenn_denoiser_get_path (const AennDenoiser * den)
 {
   return den->path;
@@ -222,9 +222,9 @@ aenn_denoiser_set_n_threads (AennDenoiser * den, guint n_threads,
   n_threads = resolve_threads (n_threads);
   if (n_threads == den->n_threads)
     return TRUE;
-  gu_pool_free (den->pool);
+  worker_pool_free (den->pool);
   den->n_threads = n_threads;
-  den->pool = gu_pool_new (n_threads);
+  den->pool = worker_pool_new (n_threads);
   if (!den->have_format)
     return TRUE;
   /* the scratch rows are per thread */
@@ -469,7 +469,7 @@ aenn_denoiser_load (AennDenoiser * den, const AennFrame * in)
 {
   g_return_if_fail (den->have_format);
   den->in = in;
-  gu_pool_run (den->pool, den->n_bands, load_band, den);
+  worker_pool_run (den->pool, den->n_bands, load_band, den);
   den->in = NULL;
 }
 
@@ -488,7 +488,7 @@ aenn_denoiser_estimate (AennDenoiser * den,
 {
   g_return_if_fail (den->have_format);
   /* a channel per task: luma on one thread, chroma on another */
-  gu_pool_run (den->pool, den->fmt.n_channels, estimate_channel, den);
+  worker_pool_run (den->pool, den->fmt.n_channels, estimate_channel, den);
   for (guint c = 0; c < AENN_MAX_CHANNELS_PER_FRAME; c++)
     sigma[c] = c < den->fmt.n_channels ? den->noise[c] : -1.0f;
 }
@@ -522,7 +522,7 @@ aenn_denoiser_store (AennDenoiser * den, const AennFrame * in,
   den->in = in;
   den->out = out;
   den->strength = CLAMP (strength, 0.0f, 1.0f);
-  gu_pool_run (den->pool, den->n_bands, store_band, den);
+  worker_pool_run (den->pool, den->n_bands, store_band, den);
   den->in = NULL;
   den->out = NULL;
 }

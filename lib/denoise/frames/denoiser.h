@@ -69,10 +69,10 @@ typedef struct _AennDenoiser AennDenoiser;
 /* Fails (AENN_ERROR_ARCHITECTURE) for models with in_channels != 1, or
  * when path is not supported. n_threads 0: one per core. The model must
  * outlive the denoiser. */
-AennDenoiser *aenn_denoiser_new (const AennModel * model, GuPath path,
+AennDenoiser *aenn_denoiser_new (const AennModel * model, KernelPath path,
     guint n_threads, GError ** error);
 void aenn_denoiser_free (AennDenoiser * den);
-GuPath aenn_denoiser_get_path (const AennDenoiser * den);
+KernelPath aenn_denoiser_get_path (const AennDenoiser * den);
 guint aenn_denoiser_get_n_threads (const AennDenoiser * den);
 /* A new thread count rebuilds the pool and the scratch (if a format is
  * set); the same count does nothing. */

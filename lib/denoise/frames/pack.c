@@ -12,9 +12,9 @@ static const AennPackKernels pack_ref = PACK_TABLE (aenn_ref);
 static const AennPackKernels pack_orc = PACK_TABLE (aenn_orc);
 
 const AennPackKernels *
-aenn_pack_kernels_get (GuPath path)
+aenn_pack_kernels_get (KernelPath path)
 {
-  if (path == GU_PATH_AUTO)
-    path = gu_path_default ();
-  return path == GU_PATH_C ? &pack_ref : &pack_orc;
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
+  return path == KERNEL_PATH_C ? &pack_ref : &pack_orc;
 }

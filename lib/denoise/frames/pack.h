@@ -1,6 +1,6 @@
 /* aenn_pack: the row conversions between a frame's 8-bit samples and the
  * engine's float planes (aenn_pack_orc.orc), their plain C twins, and the
- * table that picks one set per path (the C twins for GU_PATH_C, ORC for
+ * table that picks one set per path (the C twins for KERNEL_PATH_C, ORC for
  * every other path: these rows are memory-bound and ORC's SSE code is as
  * fast as wider vectors would be).
  *
@@ -43,7 +43,7 @@ typedef struct
       const float *n1, const float *n2, float t, int len);
 } AennPackKernels;
 
-const AennPackKernels *aenn_pack_kernels_get (GuPath path);
+const AennPackKernels *aenn_pack_kernels_get (KernelPath path);
 
 void aenn_ref_u8_to_f32 (float *d, const guint8 * s, float scale, int n);
 void aenn_ref_unpack2_f32 (float *d0, float *d1, const guint16 * s,

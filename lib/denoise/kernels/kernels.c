@@ -74,35 +74,35 @@ CONV_ROWS (aenn_orc);
     path_, conv_, conv_rows_, NULL, NULL, prefix##_add_f32,                  \
     prefix##_sub_f32, prefix##_deinterleave2_f32, prefix##_interleave2_f32 }
 
-static const AennKernels aenn_tables[GU_PATH_LAST] = {
-  KERNEL_TABLE (aenn_ref, GU_PATH_C, NULL, aenn_ref_conv_rows),
-  KERNEL_TABLE (aenn_orc, GU_PATH_ORC, NULL, aenn_orc_conv_rows),
+static const AennKernels aenn_tables[KERNEL_PATH_LAST] = {
+  KERNEL_TABLE (aenn_ref, KERNEL_PATH_C, NULL, aenn_ref_conv_rows),
+  KERNEL_TABLE (aenn_orc, KERNEL_PATH_ORC, NULL, aenn_orc_conv_rows),
 #ifdef AENN_HAVE_AVX2
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX2, aenn_avx2_conv_row, NULL),
+  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX2, aenn_avx2_conv_row, NULL),
 #else
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX2, NULL, NULL),
+  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX2, NULL, NULL),
 #endif
 #ifdef AENN_HAVE_AVX512
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, aenn_avx512_conv_row, NULL),
+  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX512, aenn_avx512_conv_row, NULL),
 #else
-  KERNEL_TABLE (aenn_orc, GU_PATH_AVX512, NULL, NULL),
+  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX512, NULL, NULL),
 #endif
 #ifdef AENN_HAVE_VNNI
   /* conv_row (float) serves the calibration of the int8 weights */
-  {GU_PATH_VNNI, aenn_avx512_conv_row, NULL, aenn_vnni_qconv_row,
+  {KERNEL_PATH_VNNI, aenn_avx512_conv_row, NULL, aenn_vnni_qconv_row,
         aenn_vnni_qpack_row, aenn_orc_add_f32, aenn_orc_sub_f32,
       aenn_orc_deinterleave2_f32, aenn_orc_interleave2_f32},
 #else
-  KERNEL_TABLE (aenn_orc, GU_PATH_VNNI, NULL, NULL),
+  KERNEL_TABLE (aenn_orc, KERNEL_PATH_VNNI, NULL, NULL),
 #endif
 };
 
 const AennKernels *
-aenn_kernels_get (GuPath path)
+aenn_kernels_get (KernelPath path)
 {
-  if (path == GU_PATH_AUTO)
-    path = gu_path_default ();
-  if (path < 0 || path >= GU_PATH_LAST || !gu_path_supported (path)
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
+  if (path < 0 || path >= KERNEL_PATH_LAST || !kernel_path_supported (path)
       || (aenn_tables[path].conv_row == NULL
           && aenn_tables[path].conv_rows == NULL))
     return NULL;

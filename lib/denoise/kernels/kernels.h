@@ -64,7 +64,7 @@ typedef void (*AennQConvRowFunc) (float *const *out,
 
 typedef struct
 {
-  GuPath path;
+  KernelPath path;
   /* one of the two is set: conv_rows where a call costs enough to be
    * worth spreading over rows (ORC), conv_row where not */
   AennConvRowFunc conv_row;
@@ -86,7 +86,7 @@ typedef struct
 } AennKernels;
 
 /* The table for a path; NULL if the path is not supported here. */
-const AennKernels *aenn_kernels_get (GuPath path);
+const AennKernels *aenn_kernels_get (KernelPath path);
 
 /* Plain C twins of the ORC kernels (aenn_orc.orc), same arguments. */
 #define AENN_CONV3X2_ARGS float *d, int ds, const float *s0, int s0s, \

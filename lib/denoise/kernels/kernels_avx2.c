@@ -1,7 +1,7 @@
 /* Convolution rows with AVX2 + FMA: 16 pixels (two vectors) times up to 6
  * output channels in 12 accumulators, leaving registers for the two input
  * vectors and the broadcast weight. Built with its own -m flags and only
- * called after gu_path_supported (GU_PATH_AVX2). */
+ * called after kernel_path_supported (KERNEL_PATH_AVX2). */
 #include "config.h"
 #include "denoise/kernels/kernels.h"
 

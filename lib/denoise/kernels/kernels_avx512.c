@@ -1,7 +1,7 @@
 /* Convolution rows with AVX-512: 32 pixels (two vectors) times up to 8
  * output channels held in 16 accumulators; each input vector loaded once
  * feeds 8 FMAs whose weights are broadcast from memory. Built with its own
- * -m flags and only called after gu_path_supported (GU_PATH_AVX512). */
+ * -m flags and only called after kernel_path_supported (KERNEL_PATH_AVX512). */
 #include "config.h"
 #include "denoise/kernels/kernels.h"
 #include "denoise/kernels/kernels_avx512.h"

@@ -5,7 +5,7 @@
  * by the 4 s8 weights of an output channel (broadcast) and adds the 4
  * products of each pixel into its lane: 64 multiply-adds per instruction
  * against 16 for a float FMA. Built with its own -m flags and only called
- * after gu_path_supported (GU_PATH_VNNI). */
+ * after kernel_path_supported (KERNEL_PATH_VNNI). */
 #include "config.h"
 #include "denoise/kernels/kernels.h"
 #include "denoise/kernels/kernels_avx512.h"

@@ -526,18 +526,18 @@ aenn_grad_backward (AennGrad * g, guint nb, const float *target,
 }
 
 const AennTrainKernels *
-aenn_train_kernels_get (GuPath path)
+aenn_train_kernels_get (KernelPath path)
 {
-  if (path == GU_PATH_AUTO)
-    path = gu_path_default ();
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
   /* training is float: vnni trains on its AVX-512 float kernels */
-  path = gu_path_float (path);
+  path = kernel_path_float (path);
 #ifdef AENN_HAVE_AVX512
-  if (path == GU_PATH_AVX512 && gu_path_supported (path))
+  if (path == KERNEL_PATH_AVX512 && kernel_path_supported (path))
     return &aenn_tk_avx512;
 #endif
 #ifdef AENN_HAVE_AVX2
-  if (path >= GU_PATH_AVX2 && gu_path_supported (GU_PATH_AVX2))
+  if (path >= KERNEL_PATH_AVX2 && kernel_path_supported (KERNEL_PATH_AVX2))
     return &aenn_tk_avx2;
 #endif
   return &aenn_tk_generic;

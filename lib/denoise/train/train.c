@@ -1,4 +1,4 @@
-/* The training loop: chunks of the batch spread over a GuPool, gradients
+/* The training loop: chunks of the batch spread over a WorkerPool, gradients
  * summed in chunk order, Adam, the schedule, validation through the
  * engine, checkpoints. */
 #include "config.h"
@@ -28,7 +28,7 @@ struct _AennTrainer
   AennModel *model;
   AennTrainConfig cfg;
   const AennTrainKernels *k;
-  GuPool *pool;
+  WorkerPool *pool;
   guint n_threads;
   Worker *workers;              /* (n_threads) */
   AennFrameSet *frames;
@@ -94,7 +94,7 @@ aenn_trainer_free (AennTrainer * tr)
   if (tr == NULL)
     return;
   trainer_free_buffers (tr);
-  gu_pool_free (tr->pool);
+  worker_pool_free (tr->pool);
   aenn_plan_free (tr->plan);
   aenn_model_free (tr->model);
   aenn_frame_set_free (tr->frames);
@@ -127,9 +127,9 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
   tr = g_new0 (AennTrainer, 1);
   tr->model = model;
   tr->cfg = *cfg;
-  tr->k = aenn_train_kernels_get (GU_PATH_AUTO);
-  tr->pool = gu_pool_new (n_threads);
-  tr->n_threads = gu_pool_get_n_threads (tr->pool);
+  tr->k = aenn_train_kernels_get (KERNEL_PATH_AUTO);
+  tr->pool = worker_pool_new (n_threads);
+  tr->n_threads = worker_pool_get_n_threads (tr->pool);
   tr->poff = g_new (gsize, model->n_layers);
   tr->n_params = aenn_grad_param_offsets (model, tr->poff);
   tr->n_tasks = (cfg->batch + cfg->chunk - 1) / cfg->chunk;
@@ -172,7 +172,7 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
     }
     /* float: a quantized plan takes its int8 weights from the model once,
      * and training changes them */
-    tr->plan = aenn_plan_new (model, gu_path_float (gu_path_default ()),
+    tr->plan = aenn_plan_new (model, kernel_path_float (kernel_path_default ()),
         error);
     if (tr->plan == NULL || !aenn_plan_prepare (tr->plan, VAL_SIZE, VAL_SIZE,
             tr->pool, 0, error))
@@ -304,7 +304,7 @@ aenn_trainer_step (AennTrainer * tr, double *loss_out, GError ** error)
   }
 
   aenn_grad_flip_weights (tr->model, tr->poff, tr->wflip);
-  gu_pool_run (tr->pool, tr->n_tasks, run_chunk, tr);
+  worker_pool_run (tr->pool, tr->n_tasks, run_chunk, tr);
 
   /* chunk order, whatever thread ran which chunk */
   memcpy (tr->grad, tr->task_grad, np * sizeof (float));

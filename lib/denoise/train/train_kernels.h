@@ -46,7 +46,7 @@ typedef struct
   float (*sum) (const float *a, ptrdiff_t n);
 } AennTrainKernels;
 
-const AennTrainKernels *aenn_train_kernels_get (GuPath path);
+const AennTrainKernels *aenn_train_kernels_get (KernelPath path);
 
 /* one table per build of aenn_train_kernels.c */
 extern const AennTrainKernels aenn_tk_generic;

@@ -392,17 +392,17 @@ test_argmin_paths (void)
   for (guint c = 0; c < KM_MAX_FEATURES; c++)
     f[c] = g_new (float, KM_CHUNK);
 
-  for (gint p = GU_PATH_C; p < GU_PATH_LAST; p++) {
-    const KmKernels *kern = km_kernels_get ((GuPath) p);
+  for (gint p = KERNEL_PATH_C; p < KERNEL_PATH_LAST; p++) {
+    const KmKernels *kern = km_kernels_get ((KernelPath) p);
     guint ties = 0, checked = 0;
 
-    if (!gu_path_supported ((GuPath) p)) {
+    if (!kernel_path_supported ((KernelPath) p)) {
       g_assert_null (kern);
-      g_test_message ("path %s: not supported here", gu_path_name (p));
+      g_test_message ("path %s: not supported here", kernel_path_name (p));
       continue;
     }
     g_assert_nonnull (kern);
-    g_assert_cmpint (kern->path, ==, gu_path_float ((GuPath) p));
+    g_assert_cmpint (kern->path, ==, kernel_path_float ((KernelPath) p));
     n_paths++;
 
     for (guint nf = 1; nf <= KM_MAX_FEATURES; nf++) {
@@ -462,7 +462,7 @@ test_argmin_paths (void)
             /* best: within rounding of each other and of the truth */
             g_assert_cmpfloat (fabs ((double) ob[i] - eb[i]), <=, tol);
             g_assert_cmpfloat (fabs ((double) ob[i] - dd), <=, tol);
-            if (p == GU_PATH_C || p == GU_PATH_ORC) {
+            if (p == KERNEL_PATH_C || p == KERNEL_PATH_ORC) {
               /* same operations in the same order: bit-exact */
               g_assert_cmpuint (ol[i], ==, el[i]);
               g_assert_true (memcmp (&ob[i], &eb[i], 4) == 0);
@@ -479,7 +479,7 @@ test_argmin_paths (void)
       }
     }
     g_test_message ("path %s: %u of %u labels differ by near-ties",
-        gu_path_name (p), ties, checked);
+        kernel_path_name (p), ties, checked);
     /* near-ties are rare on random data; many would mean a wrong kernel */
     g_assert_cmpuint (ties, <=, checked / 1000 + 8);
   }
@@ -519,22 +519,22 @@ lut_impls (LutImpl * impls)
 {
   guint n = 0;
 
-  for (gint p = GU_PATH_C; p < GU_PATH_LAST; p++) {
-    const KmKernels *kern = km_kernels_get ((GuPath) p);
+  for (gint p = KERNEL_PATH_C; p < KERNEL_PATH_LAST; p++) {
+    const KmKernels *kern = km_kernels_get ((KernelPath) p);
     if (kern == NULL)
       continue;
     g_snprintf (impls[n].name, sizeof (impls[n].name), "path %s",
-        gu_path_name ((GuPath) p));
+        kernel_path_name ((KernelPath) p));
     impls[n].lut = kern->lut_u8;
     impls[n++].merge = kern->lut_merge_u32;
   }
 #ifdef KM_HAVE_AVX2
-  if (gu_path_supported (GU_PATH_AVX2))
+  if (kernel_path_supported (KERNEL_PATH_AVX2))
     impls[n++] = (LutImpl) {
     "avx2", km_avx2_lut_u8, km_avx2_lut_merge_u32};
 #endif
 #ifdef KM_HAVE_AVX512
-  if (gu_path_supported (GU_PATH_AVX512)) {
+  if (kernel_path_supported (KERNEL_PATH_AVX512)) {
     impls[n++] = (LutImpl) {
     "avx512 (bw)", km_avx512_lut_u8, km_avx512_lut_merge_u32};
     if (__builtin_cpu_supports ("avx512vbmi"))
@@ -566,7 +566,7 @@ test_lut (void)
   static const guint ks[] = { 2, 8, 9, 16, 17, 32, 33, 64, 65, 128, 129,
     255, 256
   };
-  LutImpl impls[GU_PATH_LAST + 4];
+  LutImpl impls[KERNEL_PATH_LAST + 4];
   guint n_impls = lut_impls (impls), checked = 0;
   GRand *r = g_rand_new_with_seed (5);
   guint8 table[256];
@@ -640,17 +640,17 @@ test_lut (void)
 static void
 test_tables (void)
 {
-  GuPath p;
+  KernelPath p;
 
-  g_assert_null (km_kernels_get (GU_PATH_LAST));
-  g_assert_null (km_kernels_get ((GuPath) 99));
-  g_assert_nonnull (km_kernels_get (GU_PATH_AUTO));
-  g_assert_true (gu_path_from_name ("orc", &p) && p == GU_PATH_ORC);
-  g_assert_true (gu_path_from_name ("auto", &p) && p == GU_PATH_AUTO);
-  g_assert_false (gu_path_from_name ("sse9", &p));
-  g_assert_cmpstr (gu_path_name (GU_PATH_AVX512), ==, "avx512");
-  for (gint i = GU_PATH_C; i < GU_PATH_LAST; i++) {
-    const KmKernels *k = km_kernels_get ((GuPath) i);
+  g_assert_null (km_kernels_get (KERNEL_PATH_LAST));
+  g_assert_null (km_kernels_get ((KernelPath) 99));
+  g_assert_nonnull (km_kernels_get (KERNEL_PATH_AUTO));
+  g_assert_true (kernel_path_from_name ("orc", &p) && p == KERNEL_PATH_ORC);
+  g_assert_true (kernel_path_from_name ("auto", &p) && p == KERNEL_PATH_AUTO);
+  g_assert_false (kernel_path_from_name ("sse9", &p));
+  g_assert_cmpstr (kernel_path_name (KERNEL_PATH_AVX512), ==, "avx512");
+  for (gint i = KERNEL_PATH_C; i < KERNEL_PATH_LAST; i++) {
+    const KmKernels *k = km_kernels_get ((KernelPath) i);
     if (k == NULL)
       continue;
     g_assert_nonnull (k->argmin);
@@ -666,17 +666,17 @@ test_tables (void)
     g_assert_nonnull (k->interleave_u8);
     g_assert_nonnull (k->pack_yuv422_u8);
   }
-  g_assert_true (km_kernels_get (GU_PATH_C)->argmin == km_ref_argmin);
-  g_assert_true (km_kernels_get (GU_PATH_ORC)->argmin == km_orc_argmin);
-  g_assert_true (km_kernels_get (GU_PATH_C)->lut_u8 == km_ref_lut_u8);
+  g_assert_true (km_kernels_get (KERNEL_PATH_C)->argmin == km_ref_argmin);
+  g_assert_true (km_kernels_get (KERNEL_PATH_ORC)->argmin == km_orc_argmin);
+  g_assert_true (km_kernels_get (KERNEL_PATH_C)->lut_u8 == km_ref_lut_u8);
 #ifdef KM_HAVE_AVX512
   /* the byte permutes wherever the CPU has them, chosen with the table */
-  if (gu_path_supported (GU_PATH_AVX512))
-    g_assert_true (km_kernels_get (GU_PATH_AVX512)->lut_u8 ==
+  if (kernel_path_supported (KERNEL_PATH_AVX512))
+    g_assert_true (km_kernels_get (KERNEL_PATH_AVX512)->lut_u8 ==
         (__builtin_cpu_supports ("avx512vbmi") ? km_avx512vbmi_lut_u8 :
             km_avx512_lut_u8));
 #endif
-  g_test_message ("ORC target: %s", gu_orc_target_name ());
+  g_test_message ("ORC target: %s", kernel_path_orc_target ());
 }
 
 int

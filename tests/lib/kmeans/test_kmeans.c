@@ -115,7 +115,7 @@ assert_partition (const guint * lab, const guint * truth, guint n, guint k,
 
 static KmKMeans *
 fit (const Samples * s, guint k, guint64 seed, const KmKernels * kern,
-    GuPool * pool, KmResult * res)
+    WorkerPool * pool, KmResult * res)
 {
   KmKMeans *km = km_kmeans_new (s->nf, 0, k, kern);
   KmData *d = (KmData *) & s->d;
@@ -135,7 +135,7 @@ test_recover_blobs (void)
   Samples *s = blobs_new (20000, 11, 4.0);
   guint *lab = g_new (guint, s->n), map[NBLOB];
   KmResult res;
-  KmKMeans *km = fit (s, NBLOB, 7, km_kernels_get (GU_PATH_AUTO), NULL, &res);
+  KmKMeans *km = fit (s, NBLOB, 7, km_kernels_get (KERNEL_PATH_AUTO), NULL, &res);
   const float *c = km_kmeans_get_centroids (km);
   const guint64 *counts = km_kmeans_get_counts (km);
 
@@ -181,16 +181,16 @@ test_determinism (void)
   static const guint sizes[] = { 1000, KM_BLOCK_SAMPLES - 1,
     KM_BLOCK_SAMPLES, KM_BLOCK_SAMPLES + 1, 3 * KM_BLOCK_SAMPLES + 77
   };
-  GuPool *pools[3];
+  WorkerPool *pools[3];
 
   for (guint t = 0; t < 3; t++)
-    pools[t] = gu_pool_new (t + 1);
+    pools[t] = worker_pool_new (t + 1);
   for (guint si = 0; si < G_N_ELEMENTS (sizes); si++) {
     /* wide blobs that touch: many iterations, many reassignments */
     Samples *s = blobs_new (sizes[si], 100 + si, 40.0);
     float c_path[8 * NF];
-    for (gint p = GU_PATH_C; p < GU_PATH_LAST; p++) {
-      const KmKernels *kern = km_kernels_get ((GuPath) p);
+    for (gint p = KERNEL_PATH_C; p < KERNEL_PATH_LAST; p++) {
+      const KmKernels *kern = km_kernels_get ((KernelPath) p);
       float ref[8 * NF];
       guint64 ref_counts[8];
       KmResult ref_res = { 0 };
@@ -216,15 +216,15 @@ test_determinism (void)
         km_kmeans_free (km);
       }
       /* the ORC argmin is bit-exact with the C twins, so is k-means */
-      if (p == GU_PATH_C)
+      if (p == KERNEL_PATH_C)
         memcpy (c_path, ref, sizeof (ref));
-      else if (p == GU_PATH_ORC)
+      else if (p == KERNEL_PATH_ORC)
         g_assert_cmpmem (ref, sizeof (ref), c_path, sizeof (ref));
     }
     samples_free (s);
   }
   for (guint t = 0; t < 3; t++)
-    gu_pool_free (pools[t]);
+    worker_pool_free (pools[t]);
 }
 
 /* Another seed starts elsewhere but ends in the same partition. */
@@ -235,7 +235,7 @@ test_other_seed (void)
   guint *lab = g_new (guint, s->n), map[NBLOB];
   gboolean init_differs = FALSE;
   float first[NBLOB * NF];
-  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
 
   for (guint64 seed = 1; seed <= 6; seed++) {
     KmKMeans *km = km_kmeans_new (NF, 0, NBLOB, kern);
@@ -264,7 +264,7 @@ test_reseed (void)
 {
   Samples *s = blobs_new (4000, 13, 4.0);
   guint *lab = g_new (guint, s->n), map[NBLOB];
-  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
   float start[2][NBLOB * NF];
 
   for (guint j = 0; j < NBLOB; j++)
@@ -306,7 +306,7 @@ static void
 test_stop (void)
 {
   Samples *s = blobs_new (5000, 14, 30.0);
-  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
   KmKMeans *km = km_kmeans_new (NF, 0, NBLOB, kern);
   KmResult res;
   float init[NBLOB * NF];
@@ -401,7 +401,7 @@ test_stop (void)
 static void
 test_metric (void)
 {
-  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
   GRand *r = g_rand_new_with_seed (15);
   guint n = 4000;
   Samples *s = g_new0 (Samples, 1);
@@ -479,7 +479,7 @@ test_carried (void)
 {
   Samples *s = blobs_new (3000, 16, 4.0);
   float *carry = g_new (float, s->n);
-  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
   KmKMeans *km = km_kmeans_new (NF, 1, NBLOB, kern);
   guint *lab = g_new (guint, s->n), map[NBLOB];
   KmResult res;
@@ -557,7 +557,7 @@ test_assign (void)
   Samples *s = blobs_new (3 * KM_BLOCK_SAMPLES + 77, 23, 40.0);
   float *carry = g_new (float, s->n), cent[NBLOB * NF];
   guint *lab = g_new (guint, s->n);
-  const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+  const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
   guint64 want_counts[NBLOB] = { 0 }, ref_counts[NBLOB];
   double want_carry[NBLOB] = { 0 }, want_inertia = 0.0, ref_inertia = 0.0;
   float ref_carried[NBLOB];
@@ -573,7 +573,7 @@ test_assign (void)
       cent[j * NF + c] = blob_centre[j][c] + 7.0f * (c + 1) - 3.0f * j;
 
   for (guint t = 1; t <= 3; t++) {
-    GuPool *pool = gu_pool_new (t);
+    WorkerPool *pool = worker_pool_new (t);
     KmKMeans *km = km_kmeans_new (NF, 1, NBLOB, kern);
     double inertia;
 
@@ -622,7 +622,7 @@ test_assign (void)
       g_assert_true (inertia == ref_inertia);
     }
     km_kmeans_free (km);
-    gu_pool_free (pool);
+    worker_pool_free (pool);
   }
   g_rand_free (r);
   g_free (carry);
@@ -703,7 +703,7 @@ test_rng (void)
   /* the k-means seed is the generator's: same seed, same k-means++ */
   {
     Samples *s = blobs_new (2000, 18, 30.0);
-    const KmKernels *kern = km_kernels_get (GU_PATH_AUTO);
+    const KmKernels *kern = km_kernels_get (KERNEL_PATH_AUTO);
     KmKMeans *x = km_kmeans_new (NF, 0, 6, kern), *y =
         km_kmeans_new (NF, 0, 6, kern);
     km_kmeans_set_seed (x, 9);

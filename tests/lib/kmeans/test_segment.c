@@ -392,7 +392,7 @@ assert_same_pixels (const TImg * a, const TImg * b, const char *what)
 }
 
 static KmSegmenter *
-seg_new (GuPath path, guint threads, const TFmt * tf, guint w, guint h,
+seg_new (KernelPath path, guint threads, const TFmt * tf, guint w, guint h,
     const KmParams * p)
 {
   KmSegmenter *seg = km_segmenter_new (path, threads);
@@ -459,7 +459,7 @@ test_modes (void)
       draw_frame (in, bx, by, colours, rng);
       in0 = timg_copy (in);
       params_k4 (&p, KM_MODE_POSTERIZE);
-      seg = seg_new (GU_PATH_AUTO, 2, tf, w, h, &p);
+      seg = seg_new (KERNEL_PATH_AUTO, 2, tf, w, h, &p);
 
       /* posterize: the input back, kept bytes included */
       km_segmenter_process (seg, &in->im, &out->im, TRUE, &st);
@@ -615,7 +615,7 @@ test_chroma_borders (void)
       by++;
       draw_frame (in, bx, by, colours, NULL);
       params_k4 (&p, KM_MODE_POSTERIZE);
-      seg = seg_new (GU_PATH_AUTO, 2, tf, w, h, &p);
+      seg = seg_new (KERNEL_PATH_AUTO, 2, tf, w, h, &p);
       km_segmenter_process (seg, &in->im, &out->im, FALSE, &st);
       assert_canary (out, "chroma-borders");
       labels = km_segmenter_get_labels (seg);
@@ -673,16 +673,16 @@ test_determinism (void)
     draw_frame (in, bx + 10, by - 20, colours, rng);
     params_k4 (&p, KM_MODE_POSTERIZE);
     p.seed = 77;
-    for (gint path = GU_PATH_C; path < GU_PATH_LAST; path++) {
-      if (!gu_path_supported ((GuPath) path))
+    for (gint path = KERNEL_PATH_C; path < KERNEL_PATH_LAST; path++) {
+      if (!kernel_path_supported ((KernelPath) path))
         continue;
       for (guint t = 1; t <= 3; t++) {
-        KmSegmenter *seg = seg_new ((GuPath) path, t, tf, w, h, &p);
+        KmSegmenter *seg = seg_new ((KernelPath) path, t, tf, w, h, &p);
         TImg *out = timg_new (tf, w, h);
         KmFrameStats st;
 
         g_assert_cmpint (km_segmenter_get_path (seg), ==,
-            gu_path_float ((GuPath) path));
+            kernel_path_float ((KernelPath) path));
         km_segmenter_process (seg, &in->im, &out->im, TRUE, &st);
         if (ref == NULL) {
           ref = out;
@@ -690,7 +690,7 @@ test_determinism (void)
         } else {
           if (!timg_equal (out, ref))
             g_error ("%s: output with path %s and %u threads differs",
-                tf->name, gu_path_name (path), t);
+                tf->name, kernel_path_name (path), t);
           g_assert_cmpmem (km_segmenter_get_labels (seg), (gsize) w * h,
               ref_labels, (gsize) w * h);
           timg_free (out);
@@ -723,7 +723,7 @@ test_threads_spatial (void)
   p.k = 9;
   p.spatial_weight = 0.7;
   p.warm_start = FALSE;
-  seg = seg_new (GU_PATH_AUTO, 1, tf, w, h, &p);
+  seg = seg_new (KERNEL_PATH_AUTO, 1, tf, w, h, &p);
   km_segmenter_process (seg, &in->im, &ref->im, FALSE, &st);
   for (guint t = 2; t <= 3; t++) {
     TImg *out = timg_new (tf, w, h);
@@ -756,7 +756,7 @@ test_spaces (void)
       draw_frame (in, bx, by, colours, NULL);
       params_k4 (&p, KM_MODE_POSTERIZE);
       p.space = space;
-      seg = seg_new (GU_PATH_AUTO, 2, tf, w, h, &p);
+      seg = seg_new (KERNEL_PATH_AUTO, 2, tf, w, h, &p);
       km_segmenter_process (seg, &in->im, &out->im, FALSE, &st);
       assert_canary (out, "spaces");
       assert_same_pixels (out, in, "spaces");
@@ -802,7 +802,7 @@ test_spatial (void)
       p.space = space;
       p.spatial_weight = 1.0;
       p.sample_fraction = 0.3;
-      seg = seg_new (GU_PATH_AUTO, 2, tf, w, h, &p);
+      seg = seg_new (KERNEL_PATH_AUTO, 2, tf, w, h, &p);
       km_segmenter_process (seg, &in->im, &out->im, TRUE, &st);
       labels = km_segmenter_get_labels (seg);
       for (guint j = 0; j < 4; j++) {
@@ -850,7 +850,7 @@ test_warm_start (void)
     KmSegmenter *seg;
 
     params_k4 (&p, KM_MODE_POSTERIZE);
-    seg = seg_new (GU_PATH_AUTO, 2, tf, w, h, &p);
+    seg = seg_new (KERNEL_PATH_AUTO, 2, tf, w, h, &p);
     for (guint t = 0; t < 8; t++) {
       guint bx = 30 + 4 * t, by = 20 + 2 * t;
       draw_frame (in, bx, by, colours, NULL);
@@ -935,7 +935,7 @@ test_first_frame (void)
   for (guint t = 1; t <= 2; t++) {
     KmParams p;
     KmFrameStats st;
-    KmSegmenter *seg = km_segmenter_new (GU_PATH_AUTO, t);
+    KmSegmenter *seg = km_segmenter_new (KERNEL_PATH_AUTO, t);
     GError *err = NULL;
     double sum[KM_MAX_K][3] = { {0} }, worst = 0.0;
     guint64 n[KM_MAX_K] = { 0 };
@@ -996,7 +996,7 @@ test_small (void)
       draw_frame (in, bx, by, colours, NULL);
       params_k4 (&p, KM_MODE_POSTERIZE);
       p.k = di % 2 ? 256 : 4;
-      seg = seg_new (GU_PATH_AUTO, 2, tf, w, h, &p);
+      seg = seg_new (KERNEL_PATH_AUTO, 2, tf, w, h, &p);
       km_segmenter_process (seg, &in->im, &out->im, TRUE, &st);
       assert_canary (out, "small");
       assert_same_pixels (out, in, "small");
@@ -1027,7 +1027,7 @@ test_hysteresis (void)
   g_assert_true (km_format_from_name ("GRAY8", &fmt));
   for (guint hi = 0; hi < 2; hi++) {
     KmParams p;
-    KmSegmenter *seg = km_segmenter_new (GU_PATH_AUTO, 2);
+    KmSegmenter *seg = km_segmenter_new (KERNEL_PATH_AUTO, 2);
     GError *err = NULL;
 
     km_params_init (&p);
@@ -1105,7 +1105,7 @@ test_params (void)
   ACCEPT (max_iterations, 1);
 
   /* a rejected update leaves the segmenter as it was */
-  seg = km_segmenter_new (GU_PATH_AUTO, 1);
+  seg = km_segmenter_new (KERNEL_PATH_AUTO, 1);
   g_assert_true (km_format_from_name ("RGBx", &fmt));
   g_assert_false (km_segmenter_set_format (seg, &fmt, 0, 10, &err));
   g_assert_error (err, KM_SEGMENT_ERROR, KM_SEGMENT_ERROR_SIZE);
@@ -1120,9 +1120,9 @@ test_params (void)
   g_clear_error (&err);
   km_segmenter_free (seg);
 
-  for (gint path = GU_PATH_C; path < GU_PATH_LAST; path++) {
-    seg = km_segmenter_new ((GuPath) path, 1);
-    g_assert_cmpint (seg != NULL, ==, gu_path_supported ((GuPath) path));
+  for (gint path = KERNEL_PATH_C; path < KERNEL_PATH_LAST; path++) {
+    seg = km_segmenter_new ((KernelPath) path, 1);
+    g_assert_cmpint (seg != NULL, ==, kernel_path_supported ((KernelPath) path));
     km_segmenter_free (seg);
   }
 }

@@ -61,11 +61,11 @@ run (AennPlan * plan, const AennModel * m, const float *img, float *out,
 }
 
 static void
-check_against_naive (const gchar * arch, GuPath path)
+check_against_naive (const gchar * arch, KernelPath path)
 {
   GError *err = NULL;
   AennModel *m = aenn_model_new (arch, &err);
-  GuPool *pool = gu_pool_new (2);
+  WorkerPool *pool = worker_pool_new (2);
 
   double power = 0;             /* mean square output, largest frame */
 
@@ -95,7 +95,7 @@ check_against_naive (const gchar * arch, GuPath path)
     }
     if (power == 0)
       power = sig / n;
-    if (gu_path_is_quantized (path)) {
+    if (kernel_path_is_quantized (path)) {
       /* first exactly what the int8 kernels compute (the packing, the
        * borders, the zero rows), then how far that is from float */
       float *q = g_new (float, n);
@@ -105,11 +105,11 @@ check_against_naive (const gchar * arch, GuPath path)
         qworst = MAX (qworst, fabs ((double) got[j] - q[j]) / (1.0
                 + fabs (q[j])));
       g_test_message ("%s %ux%u: worst relative error against the naive "
-          "int8 arithmetic %.3g", gu_path_name (path), w, h, qworst);
+          "int8 arithmetic %.3g", kernel_path_name (path), w, h, qworst);
       g_assert_cmpfloat (qworst, <, 1e-5);
       g_free (q);
     }
-    if (gu_path_is_quantized (path) && w * h >= 500) {
+    if (kernel_path_is_quantized (path) && w * h >= 500) {
       /* u8 activations over a calibrated range of about 8 deviations
        * have an error of 8 / (255 sqrt 12) = 0.9% of their deviation,
        * s8 weights scaled to their largest of about 3 deviations 0.7%:
@@ -122,11 +122,11 @@ check_against_naive (const gchar * arch, GuPath path)
        * noise of the quantization. */
       double snr = 10.0 * log10 (power / MAX (err2 / n, 1e-30));
       g_test_message ("%s %ux%u: output SNR against float %.1f dB",
-          gu_path_name (path), w, h, snr);
+          kernel_path_name (path), w, h, snr);
       g_assert_cmpfloat (snr, >, 24.0);
-    } else if (!gu_path_is_quantized (path)) {
+    } else if (!kernel_path_is_quantized (path)) {
       g_test_message ("%s %ux%u: worst relative error %.3g",
-          gu_path_name (path), w, h, worst);
+          kernel_path_name (path), w, h, worst);
       g_assert_cmpfloat (worst, <, 2e-5);
     }
     aenn_plan_free (plan);
@@ -134,15 +134,15 @@ check_against_naive (const gchar * arch, GuPath path)
     g_free (want);
     g_free (got);
   }
-  gu_pool_free (pool);
+  worker_pool_free (pool);
   aenn_model_free (m);
 }
 
 static void
 test_paths (gconstpointer data)
 {
-  GuPath path = (GuPath) GPOINTER_TO_INT (data);
-  if (!gu_path_supported (path)) {
+  KernelPath path = (KernelPath) GPOINTER_TO_INT (data);
+  if (!kernel_path_supported (path)) {
     g_test_skip ("path not supported on this CPU or build");
     return;
   }
@@ -175,23 +175,23 @@ test_identity (void)
   g_assert_true (aenn_model_set_tensor (m, "c.weight", k3, 9, &err));
   g_assert_true (aenn_model_set_tensor (m, "p.weight", eye, 256, &err));
   g_assert_no_error (err);
-  for (gint p = 0; p < GU_PATH_LAST; p++) {
-    if (!gu_path_supported ((GuPath) p))
+  for (gint p = 0; p < KERNEL_PATH_LAST; p++) {
+    if (!kernel_path_supported ((KernelPath) p))
       continue;
     for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
       guint w = sizes[i][0], h = sizes[i][1];
       float *img = random_image (1, w, h, 3), *out = g_new (float, w * h);
-      AennPlan *plan = aenn_plan_new (m, (GuPath) p, &err);
+      AennPlan *plan = aenn_plan_new (m, (KernelPath) p, &err);
       g_assert_true (aenn_plan_prepare (plan, w, h, NULL, 4, &err));
       run (plan, m, img, out, w, h, 0.0f);
-      if (gu_path_is_quantized ((GuPath) p)) {
+      if (kernel_path_is_quantized ((KernelPath) p)) {
         /* the image quantizes to steps of 1/255 (half a step of error),
          * the 1x1 layer's input over its calibrated range, about [0, 1]
          * widened by 5% (0.525 steps): within 1.1 / 255 */
         for (guint j = 0; j < w * h; j++)
           if (!(fabsf (out[j] - img[j]) <= 1.1f / 255.0f))
             g_error ("%s %ux%u: pixel %u is %g, expected %g",
-                gu_path_name ((GuPath) p), w, h, j, out[j], img[j]);
+                kernel_path_name ((KernelPath) p), w, h, j, out[j], img[j]);
       } else
         g_assert_cmpmem (img, w * h * sizeof (float), out,
             w * h * sizeof (float));
@@ -206,7 +206,7 @@ test_identity (void)
   m = aenn_model_new (aenn_default_architecture (), &err);
   {
     float *img = random_image (1, 33, 17, 5), *out = g_new (float, 33 * 17);
-    AennPlan *plan = aenn_plan_new (m, GU_PATH_AUTO, &err);
+    AennPlan *plan = aenn_plan_new (m, KERNEL_PATH_AUTO, &err);
     g_assert_true (aenn_plan_prepare (plan, 33, 17, NULL, 0, &err));
     run (plan, m, img, out, 33, 17, 15.0f);
     g_assert_cmpmem (img, 33 * 17 * sizeof (float), out,
@@ -229,14 +229,14 @@ test_determinism (void)
   float *out = g_new (float, w * h);
 
   aenn_model_randomize (m, 3, 1.0f);
-  for (gint p = GU_PATH_ORC; p < GU_PATH_LAST; p++) {
+  for (gint p = KERNEL_PATH_ORC; p < KERNEL_PATH_LAST; p++) {
     gboolean have_first = FALSE;
-    if (!gu_path_supported ((GuPath) p))
+    if (!kernel_path_supported ((KernelPath) p))
       continue;
     for (guint nt = 1; nt <= 3; nt++) {
-      GuPool *pool = gu_pool_new (nt);
+      WorkerPool *pool = worker_pool_new (nt);
       for (guint s = 0; s < G_N_ELEMENTS (strips); s++) {
-        AennPlan *plan = aenn_plan_new (m, (GuPath) p, &err);
+        AennPlan *plan = aenn_plan_new (m, (KernelPath) p, &err);
         g_assert_true (aenn_plan_prepare (plan, w, h, pool, strips[s], &err));
         run (plan, m, img, out, w, h, 30.0f);
         /* twice: nothing of one frame may leak into the next */
@@ -249,7 +249,7 @@ test_determinism (void)
               w * h * sizeof (float));
         aenn_plan_free (plan);
       }
-      gu_pool_free (pool);
+      worker_pool_free (pool);
     }
   }
   g_free (img);
@@ -263,7 +263,7 @@ test_errors (void)
 {
   GError *err = NULL;
   AennModel *m = aenn_model_new (aenn_default_architecture (), &err);
-  AennPlan *plan = aenn_plan_new (m, GU_PATH_ORC, &err);
+  AennPlan *plan = aenn_plan_new (m, KERNEL_PATH_ORC, &err);
 
   g_assert_false (aenn_plan_prepare (plan, 0, 10, NULL, 0, &err));
   g_assert_error (err, AENN_ERROR, AENN_ERROR_SIZE);
@@ -278,9 +278,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  for (gint p = 0; p < GU_PATH_LAST; p++) {
+  for (gint p = 0; p < KERNEL_PATH_LAST; p++) {
     gchar *name = g_strdup_printf ("/aenn/engine/naive/%s",
-        gu_path_name ((GuPath) p));
+        kernel_path_name ((KernelPath) p));
     g_test_add_data_func (name, GINT_TO_POINTER (p), test_paths);
     g_free (name);
   }

@@ -129,7 +129,7 @@ denoiser_for (const AennModel * m, const gchar * name, guint w, guint h,
 {
   AennFormat fmt;
   GError *err = NULL;
-  AennDenoiser *den = aenn_denoiser_new (m, GU_PATH_AUTO, threads, &err);
+  AennDenoiser *den = aenn_denoiser_new (m, KERNEL_PATH_AUTO, threads, &err);
 
   g_assert_no_error (err);
   g_assert_true (aenn_format_from_name (name, &fmt));
@@ -248,14 +248,14 @@ test_errors (void)
   AennFormat fmt;
 
   g_assert_no_error (err);
-  g_assert_null (aenn_denoiser_new (m, GU_PATH_AUTO, 1, &err));
+  g_assert_null (aenn_denoiser_new (m, KERNEL_PATH_AUTO, 1, &err));
   g_assert_error (err, AENN_ERROR, AENN_ERROR_ARCHITECTURE);
   g_assert_nonnull (strstr (err->message, "in_channels"));
   g_clear_error (&err);
   aenn_model_free (m);
 
   m = affine_model (1.0f, 0.0f);
-  den = aenn_denoiser_new (m, GU_PATH_AUTO, 1, &err);
+  den = aenn_denoiser_new (m, KERNEL_PATH_AUTO, 1, &err);
   g_assert_false (aenn_format_from_name ("P010_10LE", &fmt));
   g_assert_true (aenn_format_from_name ("NV12", &fmt));
   g_assert_false (aenn_denoiser_set_format (den, &fmt, 0, 10, &err));

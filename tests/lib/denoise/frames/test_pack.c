@@ -190,8 +190,8 @@ test_blends (void)
 static void
 test_round_trip (void)
 {
-  const AennPackKernels *k[2] = { aenn_pack_kernels_get (GU_PATH_C),
-    aenn_pack_kernels_get (GU_PATH_ORC)
+  const AennPackKernels *k[2] = { aenn_pack_kernels_get (KERNEL_PATH_C),
+    aenn_pack_kernels_get (KERNEL_PATH_ORC)
   };
   guint8 s[256], d[256];
   float f[256];

@@ -142,8 +142,8 @@ test_conv_rows (void)
 {
   static const int chans[][2] = { {1, 1}, {3, 5}, {17, 16}, {16, 7}, {9, 13} };
   const int rows = 3;
-  for (gint p = 0; p < GU_PATH_LAST; p++) {
-    const AennKernels *k = aenn_kernels_get ((GuPath) p);
+  for (gint p = 0; p < KERNEL_PATH_LAST; p++) {
+    const AennKernels *k = aenn_kernels_get ((KernelPath) p);
     if (k == NULL)
       continue;
     for (guint li = 0; li < G_N_ELEMENTS (lengths); li++)
@@ -196,7 +196,7 @@ test_conv_rows (void)
                     s *= 0.25;
                   if (!(fabs (got - s) <= 2e-6 * (1.0 + mag)))
                     g_error ("%s: n %d ic %d oc %d k %d act %d: out[%d] row "
-                        "%d [%d] %g, expected %g", gu_path_name ((GuPath) p),
+                        "%d [%d] %g, expected %g", kernel_path_name ((KernelPath) p),
                         n, ic, oc, ks, act, o, y, x, got, s);
                 }
             for (int j = 0; j < ic * ks; j++)

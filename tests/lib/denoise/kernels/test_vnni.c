@@ -21,7 +21,7 @@ static GRand *rng;
 static const AennKernels *
 vnni_kernels (void)
 {
-  const AennKernels *k = aenn_kernels_get (GU_PATH_VNNI);
+  const AennKernels *k = aenn_kernels_get (KERNEL_PATH_VNNI);
   if (k == NULL) {
     g_test_skip ("no AVX512_VNNI on this CPU or in this build");
     return NULL;
@@ -265,8 +265,8 @@ test_model_budget (void)
     aenn_model_free (m);
     return;
   }
-  fp = aenn_plan_new (m, gu_path_best_float (), &err);
-  qp = aenn_plan_new (m, GU_PATH_VNNI, &err);
+  fp = aenn_plan_new (m, kernel_path_best_float (), &err);
+  qp = aenn_plan_new (m, KERNEL_PATH_VNNI, &err);
   g_assert_no_error (err);
   g_assert_true (aenn_plan_prepare (fp, w, h, NULL, 0, &err));
   g_assert_true (aenn_plan_prepare (qp, w, h, NULL, 0, &err));
@@ -315,19 +315,19 @@ test_model_budget (void)
 static void
 test_path (void)
 {
-  GuPath p;
-  g_assert_true (gu_path_from_name ("vnni", &p) && p == GU_PATH_VNNI);
-  g_assert_cmpstr (gu_path_name (GU_PATH_VNNI), ==, "vnni");
-  g_assert_true (gu_path_is_quantized (GU_PATH_VNNI));
-  g_assert_false (gu_path_is_quantized (GU_PATH_AVX512));
-  g_assert_cmpint (gu_path_float (GU_PATH_VNNI), ==, GU_PATH_AVX512);
-  g_assert_false (gu_path_is_quantized (gu_path_best_float ()));
-  if (gu_path_supported (GU_PATH_VNNI))
-    g_assert_true (gu_path_supported (GU_PATH_AVX512));
-  for (gint i = 0; i < GU_PATH_LAST; i++) {
-    const AennKernels *k = aenn_kernels_get ((GuPath) i);
+  KernelPath p;
+  g_assert_true (kernel_path_from_name ("vnni", &p) && p == KERNEL_PATH_VNNI);
+  g_assert_cmpstr (kernel_path_name (KERNEL_PATH_VNNI), ==, "vnni");
+  g_assert_true (kernel_path_is_quantized (KERNEL_PATH_VNNI));
+  g_assert_false (kernel_path_is_quantized (KERNEL_PATH_AVX512));
+  g_assert_cmpint (kernel_path_float (KERNEL_PATH_VNNI), ==, KERNEL_PATH_AVX512);
+  g_assert_false (kernel_path_is_quantized (kernel_path_best_float ()));
+  if (kernel_path_supported (KERNEL_PATH_VNNI))
+    g_assert_true (kernel_path_supported (KERNEL_PATH_AVX512));
+  for (gint i = 0; i < KERNEL_PATH_LAST; i++) {
+    const AennKernels *k = aenn_kernels_get ((KernelPath) i);
     if (k != NULL)
-      g_assert_true ((k->qconv_row != NULL) == gu_path_is_quantized (i));
+      g_assert_true ((k->qconv_row != NULL) == kernel_path_is_quantized (i));
   }
 }
 

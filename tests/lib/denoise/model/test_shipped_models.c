@@ -47,7 +47,7 @@ test_model (gconstpointer data)
 
   model = aenn_model_load_file (path, &err);
   g_assert_no_error (err);
-  plan = aenn_plan_new (model, GU_PATH_AUTO, &err);
+  plan = aenn_plan_new (model, KERNEL_PATH_AUTO, &err);
   g_assert_no_error (err);
   g_assert_true (aenn_plan_prepare (plan, SIZE, SIZE, NULL, 0, &err));
 

@@ -58,9 +58,9 @@ static GPtrArray *
 kernel_tables (void)
 {
   GPtrArray *a = g_ptr_array_new ();
-  for (GuPath p = GU_PATH_C; p < GU_PATH_LAST; p++) {
+  for (KernelPath p = KERNEL_PATH_C; p < KERNEL_PATH_LAST; p++) {
     const AennTrainKernels *k = aenn_train_kernels_get (p);
-    if (gu_path_supported (p) && !g_ptr_array_find (a, k, NULL))
+    if (kernel_path_supported (p) && !g_ptr_array_find (a, k, NULL))
       g_ptr_array_add (a, (gpointer) k);
   }
   return a;
@@ -177,7 +177,7 @@ check_forward (const gchar * arch, guint P, guint nb)
     const AennTrainKernels *k = tables->pdata[ti];
     AennGrad *g = aenn_grad_new (m, k, P, nb, &err);
     /* the float engine: the trainer's forward pass is float */
-    AennPlan *plan = aenn_plan_new (m, gu_path_float (gu_path_default ()),
+    AennPlan *plan = aenn_plan_new (m, kernel_path_float (kernel_path_default ()),
         &err);
     float *img = random_floats (n * nb, 17, 0.0, 1.0);
     float *got = g_new (float, n), *want = g_new (float, n);

@@ -399,7 +399,7 @@ check_self_supervised (AennTrainMode mode, guint steps, double min_gain)
               25.0, noisy), &err));
   g_assert_no_error (err);
   run_steps (tr, steps);
-  plan = aenn_plan_new (aenn_trainer_get_model (tr), GU_PATH_AUTO, &err);
+  plan = aenn_plan_new (aenn_trainer_get_model (tr), KERNEL_PATH_AUTO, &err);
   g_assert_true (aenn_plan_prepare (plan, W, H, NULL, 0, &err));
   {
     const float *src[1] = { noisy };

@@ -1,9 +1,9 @@
-/* gu-noise: adds seeded Gaussian noise to raw video frames, and measures
+/* unsupervised-noise: adds seeded Gaussian noise to raw video frames, and measures
  * the PSNR of raw frames against a reference. For the demo
  * (scripts/demo.sh) and for experiments with aedenoise.
  *
- *   gu-noise add --format I420 --size 640x360 [--sigma 25] [--seed 0] IN OUT
- *   gu-noise psnr --format I420 --size 640x360 REFERENCE TEST
+ *   unsupervised-noise add --format I420 --size 640x360 [--sigma 25] [--seed 0] IN OUT
+ *   unsupervised-noise psnr --format I420 --size 640x360 REFERENCE TEST
  *
  * Frames are raw in GStreamer's default layout for the format and size (what
  * filesink writes after a capsfilter, what rawvideoparse reads), one after
