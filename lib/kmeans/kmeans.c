@@ -6,6 +6,7 @@
  * Sums run in double over fixed blocks of KM_BLOCK samples and are added in
  * block order, so results do not depend on the thread count. */
 #include "kmeans/kmeans.h"
+#include "common/rng.h"
 
 #include <math.h>
 #include <string.h>
@@ -44,21 +45,12 @@ struct _KmKMeans
 
 /* ---- random numbers ---- */
 
-static guint64
-splitmix64 (guint64 * x)
-{
-  guint64 z = (*x += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 void
 km_rng_seed (KmRng * rng, guint64 seed)
 {
   guint64 x = seed;
   for (int i = 0; i < 4; i++)
-    rng->s[i] = splitmix64 (&x);
+    rng->s[i] = rng_splitmix64 (&x);
 }
 
 static inline guint64

@@ -12,7 +12,7 @@
 #include "denoise/engine/engine.h"
 #include "denoise/kernels/kernels.h"
 #include "denoise/synth/deadleaves.h"
-#include "denoise/train/train.h"
+#include "denoise/synth/noise.h"
 
 #include <math.h>
 #include <string.h>
@@ -853,7 +853,7 @@ calib_frames_make (guint C)
 
   aenn_deadleaves_params_init (&lp);
   for (guint i = 0; i < G_N_ELEMENTS (calib_sigmas); i++) {
-    AennRng r;
+    Rng r;
     /* the renderer makes up to 4 correlated channels; more, one by one */
     if (C <= 4)
       aenn_deadleaves_render (&lp, CALIB_SEED + i, C, CALIB_SIZE, CALIB_SIZE,
@@ -862,8 +862,8 @@ calib_frames_make (guint C)
       for (guint c = 0; c < C; c++)
         aenn_deadleaves_render (&lp, CALIB_SEED + i * C + c, 1, CALIB_SIZE,
             CALIB_SIZE, clean + c * n);
-    aenn_rng_init (&r, CALIB_SEED, i, 0);
-    aenn_noise_gaussian (&r, clean, noisy + i * C * n, C * n,
+    rng_init (&r, CALIB_SEED, i, 0);
+    aenn_synth_gaussian (&r, clean, noisy + i * C * n, C * n,
         calib_sigmas[i], TRUE);
   }
   g_free (clean);

@@ -2,6 +2,7 @@
  * by name, the default architecture. */
 #include "config.h"
 #include "denoise/model/model.h"
+#include "common/rng.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -512,22 +513,12 @@ aenn_model_set_tensor (AennModel * model, const gchar * name,
   return TRUE;
 }
 
-/* splitmix64: a private, seedable stream, the same on every platform. */
-static guint64
-rng_next (guint64 * s)
-{
-  guint64 z = (*s += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
+/* in [-1, 1), from the splitmix64 stream *s */
 static float
-rng_uniform (guint64 * s)
+uniform_pm1 (guint64 * s)
 {
-  /* in [-1, 1) */
-  return (float) ((double) (rng_next (s) >> 11) * (2.0 / 9007199254740992.0)
-      - 1.0);
+  return (float) ((double) (rng_splitmix64 (s) >> 11)
+      * (2.0 / 9007199254740992.0) - 1.0);
 }
 
 void
@@ -546,9 +537,9 @@ aenn_model_randomize (AennModel * model, guint64 seed, float gain)
     /* uniform in +-sqrt(6/fan_in) keeps activations of order one */
     scale = gain * sqrtf (6.0f / (float) taps);
     for (guint j = 0; j < oc * taps; j++)
-      L->weight[j] = scale * rng_uniform (&s);
+      L->weight[j] = scale * uniform_pm1 (&s);
     for (guint j = 0; j < oc; j++)
-      L->bias[j] = 0.1f * gain * rng_uniform (&s);
+      L->bias[j] = 0.1f * gain * uniform_pm1 (&s);
   }
 }
 

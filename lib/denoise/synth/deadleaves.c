@@ -1,67 +1,11 @@
-/* Dead leaves rendering and the private RNG. */
+/* Dead leaves rendering. */
 #include "config.h"
 #include "denoise/synth/deadleaves.h"
+#include "common/rng.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static inline guint64
-mix64 (guint64 z)
-{
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
-void
-aenn_rng_init (AennRng * r, guint64 seed, guint64 a, guint64 b)
-{
-  r->s = mix64 (mix64 (mix64 (seed + G_GUINT64_CONSTANT (0x9e3779b97f4a7c15))
-          ^ (a + G_GUINT64_CONSTANT (0x632be59bd9b4e019))) ^ (b +
-          G_GUINT64_CONSTANT (0x85157af5a2b4c3e1)));
-  r->have_spare = FALSE;
-  r->spare = 0.0;
-}
-
-guint64
-aenn_rng_next (AennRng * r)
-{
-  return mix64 (r->s += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-}
-
-double
-aenn_rng_uniform (AennRng * r)
-{
-  return (double) (aenn_rng_next (r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-guint
-aenn_rng_below (AennRng * r, guint n)
-{
-  return (guint) (aenn_rng_uniform (r) * n);
-}
-
-double
-aenn_rng_gauss (AennRng * r)
-{
-  /* Marsaglia's polar method: no trigonometry, and the second value of
-   * each pair is kept for the next call */
-  double u, v, s;
-  if (r->have_spare) {
-    r->have_spare = FALSE;
-    return r->spare;
-  }
-  do {
-    u = 2.0 * aenn_rng_uniform (r) - 1.0;
-    v = 2.0 * aenn_rng_uniform (r) - 1.0;
-    s = u * u + v * v;
-  } while (s >= 1.0 || s == 0.0);
-  s = sqrt (-2.0 * log (s) / s);
-  r->spare = v * s;
-  r->have_spare = TRUE;
-  return u * s;
-}
 
 void
 aenn_deadleaves_params_init (AennDeadLeavesParams * p)
@@ -143,14 +87,14 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
 {
   gsize npix = (gsize) width * height, left = npix;
   guint8 *cov;
-  AennRng rng;
+  Rng rng;
   double rmin, rmax, ia, ib, mean, contrast;
 
   g_return_if_fail (channels >= 1 && channels <= 4);
   if (npix == 0)
     return;
   cov = g_malloc0 (npix);
-  aenn_rng_init (&rng, seed, G_GUINT64_CONSTANT (0x646561646c656166), 0);
+  rng_init (&rng, seed, G_GUINT64_CONSTANT (0x646561646c656166), 0);
   rmin = MAX (p->rmin, 0.5f);
   rmax = p->rmax > 0.0f ? p->rmax : (float) MAX (width, height);
   rmax = MAX (rmax, rmin);
@@ -158,8 +102,8 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
   ib = 1.0 / (rmax * rmax);
   /* per image: a mean level and a contrast, so that flat, dim and
    * low-contrast scenes occur too */
-  mean = 0.15 + 0.7 * aenn_rng_uniform (&rng);
-  contrast = 0.15 + 0.85 * aenn_rng_uniform (&rng);
+  mean = 0.15 + 0.7 * rng_uniform (&rng);
+  contrast = 0.15 + 0.85 * rng_uniform (&rng);
 
   for (guint n = 0; n < p->max_shapes && left > 0; n++) {
     Leaf s = { 0 };
@@ -167,32 +111,32 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
     gint x0, x1, y0, y1;
 
     /* inverse CDF of the density r^-3 on [rmin, rmax] */
-    s.r = 1.0 / sqrt (ia - aenn_rng_uniform (&rng) * (ia - ib));
+    s.r = 1.0 / sqrt (ia - rng_uniform (&rng) * (ia - ib));
     if (left * 50 < npix) {
       /* the last 2% of bare pixels would take as many leaves again as the
        * rest (a coupon collector's tail): aim at them instead */
-      gsize k = aenn_rng_below (&rng, (guint) left), i = 0;
+      gsize k = rng_below (&rng, (guint) left), i = 0;
       for (;; i++)
         if (!cov[i] && k-- == 0)
           break;
-      s.cx = i % width + aenn_rng_uniform (&rng);
-      s.cy = i / width + aenn_rng_uniform (&rng);
+      s.cx = i % width + rng_uniform (&rng);
+      s.cy = i / width + rng_uniform (&rng);
     } else {
-      s.cx = -s.r + aenn_rng_uniform (&rng) * (width + 2.0 * s.r);
-      s.cy = -s.r + aenn_rng_uniform (&rng) * (height + 2.0 * s.r);
+      s.cx = -s.r + rng_uniform (&rng) * (width + 2.0 * s.r);
+      s.cy = -s.r + rng_uniform (&rng) * (height + 2.0 * s.r);
     }
-    s.kind = (Shape) aenn_rng_below (&rng, N_SHAPES);
+    s.kind = (Shape) rng_below (&rng, N_SHAPES);
     if (s.kind == SHAPE_RECT) {
-      double a = aenn_rng_uniform (&rng) * G_PI;
+      double a = rng_uniform (&rng) * G_PI;
       s.cs = cos (a);
       s.sn = sin (a);
       s.hx = s.r;
-      s.hy = s.r * (0.25 + 0.75 * aenn_rng_uniform (&rng));
+      s.hy = s.r * (0.25 + 0.75 * rng_uniform (&rng));
     } else if (s.kind == SHAPE_POLY) {
       double ang[MAX_VERTS];
-      s.nv = 3 + aenn_rng_below (&rng, MAX_VERTS - 2);
+      s.nv = 3 + rng_below (&rng, MAX_VERTS - 2);
       for (guint i = 0; i < s.nv; i++)
-        ang[i] = aenn_rng_uniform (&rng) * 2.0 * G_PI;
+        ang[i] = rng_uniform (&rng) * 2.0 * G_PI;
       qsort (ang, s.nv, sizeof (double), cmp_double);
       /* vertices on a circle in angle order: convex, counter-clockwise */
       for (guint i = 0; i < s.nv; i++) {
@@ -200,19 +144,19 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
         s.vy[i] = s.cy + s.r * sin (ang[i]);
       }
     }
-    lum = mean + contrast * (aenn_rng_uniform (&rng) - 0.5);
+    lum = mean + contrast * (rng_uniform (&rng) - 0.5);
     for (guint c = 0; c < channels; c++)
       base[c] = channels == 1 ? lum
-          : lum + 0.6 * contrast * (aenn_rng_uniform (&rng) - 0.5);
-    gx = (aenn_rng_uniform (&rng) - 0.5) * 0.5 * contrast / MAX (s.r, 2.0);
-    gy = (aenn_rng_uniform (&rng) - 0.5) * 0.5 * contrast / MAX (s.r, 2.0);
-    if (aenn_rng_uniform (&rng) < p->texture_prob) {
-      double f = 0.2 + 1.4 * aenn_rng_uniform (&rng);
-      double a = aenn_rng_uniform (&rng) * G_PI;
-      amp = 0.15 * contrast * aenn_rng_uniform (&rng);
+          : lum + 0.6 * contrast * (rng_uniform (&rng) - 0.5);
+    gx = (rng_uniform (&rng) - 0.5) * 0.5 * contrast / MAX (s.r, 2.0);
+    gy = (rng_uniform (&rng) - 0.5) * 0.5 * contrast / MAX (s.r, 2.0);
+    if (rng_uniform (&rng) < p->texture_prob) {
+      double f = 0.2 + 1.4 * rng_uniform (&rng);
+      double a = rng_uniform (&rng) * G_PI;
+      amp = 0.15 * contrast * rng_uniform (&rng);
       fx = f * cos (a);
       fy = f * sin (a);
-      ph = aenn_rng_uniform (&rng) * 2.0 * G_PI;
+      ph = rng_uniform (&rng) * 2.0 * G_PI;
     }
 
     x0 = MAX ((gint) floor (s.cx - s.r), 0);
@@ -241,7 +185,7 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
         for (guint c = 0; c < channels; c++)
           out[c * npix + i] = (float) bg;
   }
-  if (aenn_rng_uniform (&rng) < p->blur_prob) {
+  if (rng_uniform (&rng) < p->blur_prob) {
     float *tmp = g_new (float, npix);
     for (guint c = 0; c < channels; c++)
       blur121 (out + c * npix, width, height, tmp);

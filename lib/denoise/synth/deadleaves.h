@@ -14,6 +14,7 @@
 #define __AENN_DEADLEAVES_H__
 
 #include <glib.h>
+#include "common/rng.h"
 
 G_BEGIN_DECLS
 
@@ -31,21 +32,6 @@ void aenn_deadleaves_params_init (AennDeadLeavesParams * p);
  * than one: correlated colours). */
 void aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
     guint channels, guint width, guint height, float *out);
-
-/* The private generator (splitmix64) the trainer shares. */
-typedef struct
-{
-  guint64 s;
-  double spare;                 /* aenn_rng_gauss's second value */
-  gboolean have_spare;
-} AennRng;
-
-/* a stream for (seed, a, b): distinct inputs give unrelated streams */
-void aenn_rng_init (AennRng * r, guint64 seed, guint64 a, guint64 b);
-guint64 aenn_rng_next (AennRng * r);
-double aenn_rng_uniform (AennRng * r);  /* [0, 1) */
-guint aenn_rng_below (AennRng * r, guint n);    /* [0, n) */
-double aenn_rng_gauss (AennRng * r);
 
 G_END_DECLS
 

@@ -2,6 +2,7 @@
  * summed in chunk order, Adam, the schedule, validation through the
  * engine, checkpoints. */
 #include "config.h"
+#include "denoise/synth/noise.h"
 #include "denoise/train/train_priv.h"
 #include "denoise/train/grad.h"
 #include "denoise/engine/engine.h"
@@ -157,7 +158,7 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
   /* the validation set: fixed, whatever the training seed */
   {
     gsize vn = (gsize) C * VAL_SIZE * VAL_SIZE;
-    AennRng r;
+    Rng r;
     tr->val_clean = g_new (float, VAL_N * vn);
     tr->val_noisy = g_new (float, VAL_N * vn);
     tr->val_out = g_new (float, VAL_N * vn);
@@ -166,8 +167,8 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
       aenn_deadleaves_params_init (&lp);
       aenn_deadleaves_render (&lp, VAL_SEED + i, C, VAL_SIZE, VAL_SIZE,
           tr->val_clean + i * vn);
-      aenn_rng_init (&r, VAL_SEED, i, 1);
-      aenn_noise_gaussian (&r, tr->val_clean + i * vn, tr->val_noisy + i * vn,
+      rng_init (&r, VAL_SEED, i, 1);
+      aenn_synth_gaussian (&r, tr->val_clean + i * vn, tr->val_noisy + i * vn,
           vn, VAL_SIGMA, TRUE);
     }
     /* float: a quantized plan takes its int8 weights from the model once,

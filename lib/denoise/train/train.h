@@ -92,10 +92,6 @@ guint aenn_frame_set_get_channels (const AennFrameSet * set);
 
 /* ---- samples ---- */
 
-/* noisy = clean + N(0, sigma/255), rounded to 8 bits if quantize. */
-void aenn_noise_gaussian (AennRng * rng, const float *clean, float *noisy,
-    gsize n, double sigma, gboolean quantize);
-
 /* Patch `index` of step `step`: input and target (channels, patch, patch),
  * mask (patch, patch) (1 where the loss counts), *sigma the noise level fed
  * to the network. frames may be NULL in supervised mode with frames_ratio

@@ -6,6 +6,24 @@
 
 G_BEGIN_DECLS
 
+/* One frame of an AennFrameSet. */
+typedef struct
+{
+  guint8 *data;                 /* (channels, height, width) */
+  guint width, height, sequence;
+} Frame;
+
+struct _AennFrameSet
+{
+  guint channels;
+  GArray *frames;               /* of Frame */
+};
+
+/* Frame i and frame i + 1 form a Noise2Noise pair. */
+gboolean aenn_frame_set_pair_at (const AennFrameSet * set, guint i);
+/* The first frame of the k-th pair. */
+guint aenn_frame_set_nth_pair (const AennFrameSet * set, guint k);
+
 /* Frames smaller than the patch are refused; *n_pairs: Noise2Noise pairs. */
 gboolean aenn_frame_set_check (const AennFrameSet * set, guint patch,
     guint * n_pairs, GError ** error);

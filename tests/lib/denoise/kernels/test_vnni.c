@@ -4,6 +4,7 @@
  * 0.05 dB quality budget. Skipped where the CPU or the build has no
  * AVX512_VNNI. */
 #include "config.h"
+#include "denoise/synth/noise.h"
 #include "denoise/kernels/kernels.h"
 #include "../aenn_naive.h"
 #include "denoise/synth/deadleaves.h"
@@ -278,12 +279,12 @@ test_model_budget (void)
   /* not the calibration frames (those are 192x192, other seeds) */
   aenn_deadleaves_render (&lp, 424242, 1, w, h, clean);
   for (guint si = 0; si < G_N_ELEMENTS (sigmas); si++) {
-    AennRng r;
+    Rng r;
     const float *s[1] = { noisy };
     float *d[1];
     double mf = 0, e = 0;
-    aenn_rng_init (&r, 99, si, 0);
-    aenn_noise_gaussian (&r, clean, noisy, w * h, sigmas[si], TRUE);
+    rng_init (&r, 99, si, 0);
+    aenn_synth_gaussian (&r, clean, noisy, w * h, sigmas[si], TRUE);
     d[0] = a;
     aenn_plan_process (fp, s, w, d, w, sigmas[si]);
     d[0] = b;

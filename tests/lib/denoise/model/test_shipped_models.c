@@ -35,7 +35,7 @@ test_model (gconstpointer data)
   AennModel *model;
   AennPlan *plan;
   AennDeadLeavesParams dl;
-  AennRng rng;
+  Rng rng;
   float *clean = g_new (float, n), *noisy = g_new (float, n);
   float *out = g_new (float, n);
   const float sigmas[] = { 15.0f, 25.0f, 50.0f };
@@ -58,10 +58,10 @@ test_model (gconstpointer data)
     float *dst[1] = { out };
     double before, after;
 
-    aenn_rng_init (&rng, 7, s, 0);
+    rng_init (&rng, 7, s, 0);
     /* 8-bit frames: noise added, then rounded and clipped */
     for (gsize i = 0; i < n; i++) {
-      double v = 255.0 * clean[i] + sigmas[s] * aenn_rng_gauss (&rng);
+      double v = 255.0 * clean[i] + sigmas[s] * rng_gauss (&rng);
       clean[i] = (float) (rint (255.0 * clean[i]) / 255.0);
       noisy[i] = (float) (CLAMP (rint (v), 0.0, 255.0) / 255.0);
     }

@@ -2,6 +2,7 @@
  * thread counts, across a checkpoint), learning (supervised, Noise2Noise,
  * blind spot), model files and errors. */
 #include "config.h"
+#include "denoise/synth/noise.h"
 #include "denoise/engine/engine.h"
 #include "denoise/train/train.h"
 
@@ -192,10 +193,10 @@ noisy_sequence (const float *clean, guint W, guint H, guint nf, double sigma,
   GError *err = NULL;
 
   for (guint f = 0; f < nf; f++) {
-    AennRng r;
+    Rng r;
     const guint8 *planes[1] = { u8 };
-    aenn_rng_init (&r, 1234, f, 0);
-    aenn_noise_gaussian (&r, clean, noisy, n, sigma, TRUE);
+    rng_init (&r, 1234, f, 0);
+    aenn_synth_gaussian (&r, clean, noisy, n, sigma, TRUE);
     for (gsize i = 0; i < n; i++)
       u8[i] = (guint8) nearbyintf (noisy[i] * 255.0f);
     if (f == 0)
