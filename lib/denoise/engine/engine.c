@@ -10,6 +10,7 @@
  * int8 row kernel, which writes float rows as the float kernels do. */
 #include "config.h"
 #include "denoise/engine/engine.h"
+#include "common/limits.h"
 #include "denoise/kernels/kernels.h"
 #include "denoise/synth/deadleaves.h"
 #include "denoise/synth/noise.h"
@@ -377,11 +378,11 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
   guint max_ptrs = 1;
 
   plan_clear (plan);
-  /* 2^16 keeps every row and offset product below 2^63 with 1024
-   * channels; real frames are far smaller */
-  if (width == 0 || height == 0 || width > 65536 || height > 65536) {
+  if (width == 0 || height == 0 || width > MAX_FRAME_SIDE
+      || height > MAX_FRAME_SIDE) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE,
-        "frame size %ux%u not within 1x1..65536x65536", width, height);
+        "frame size %ux%u not within 1x1..%ux%u", width, height,
+        MAX_FRAME_SIDE, MAX_FRAME_SIDE);
     return FALSE;
   }
   plan->pool = pool;
