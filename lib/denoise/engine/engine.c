@@ -114,7 +114,7 @@ aenn_plan_new (const AennModel * model, KernelPath path, GError ** error)
     path = kernel_path_default ();
   k = aenn_kernels_get (path);
   if (k == NULL) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE,
+    g_set_error (error, AENN_ERROR, AENN_ERROR_PATH,
         "kernel path \"%s\" is not supported by this CPU or build",
         kernel_path_name (path));
     return NULL;

@@ -75,7 +75,6 @@ aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
     GError ** error)
 {
   AennDenoiser *den;
-  AennPlan *plan;
 
   if (model->in_channels != 1) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
@@ -85,17 +84,19 @@ aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
   }
   if (path == KERNEL_PATH_AUTO)
     path = kernel_path_default ();
-  plan = aenn_plan_new (model, path, error);
-  if (plan == NULL)
-    return NULL;
-
   den = g_new0 (AennDenoiser, 1);
   den->model = model;
   den->path = path;
   den->pk = aenn_pack_kernels_get (path);
   den->k = aenn_kernels_get (path);
-  den->plan[0] = plan;
-  den->plan[1] = aenn_plan_new (model, path, NULL);
+  /* luma size, and chroma size where it differs */
+  for (guint i = 0; i < 2; i++) {
+    den->plan[i] = aenn_plan_new (model, path, error);
+    if (den->plan[i] == NULL) {
+      aenn_denoiser_free (den);
+      return NULL;
+    }
+  }
   den->n_threads = resolve_threads (n_threads);
   den->pool = worker_pool_new (den->n_threads);
   return den;

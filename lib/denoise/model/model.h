@@ -37,10 +37,17 @@ GQuark aenn_error_quark (void);
 typedef enum
 {
   AENN_ERROR_FORMAT,            /* malformed file or header */
-  AENN_ERROR_ARCHITECTURE,      /* the graph description is invalid */
+  AENN_ERROR_ARCHITECTURE,      /* the graph description is invalid, or a
+                                 * model the caller cannot run */
   AENN_ERROR_TENSOR,            /* a weight tensor is missing or wrong */
   AENN_ERROR_IO,                /* cannot read or write the file */
-  AENN_ERROR_SIZE               /* a frame size the engine cannot take */
+  AENN_ERROR_SIZE,              /* a frame, plane or patch size out of range */
+  AENN_ERROR_PATH,              /* a kernel path this CPU or build lacks */
+  AENN_ERROR_CONFIG,            /* a training setting out of range */
+  AENN_ERROR_DATA,              /* training frames that do not fit the model
+                                 * or the mode */
+  AENN_ERROR_DIVERGED           /* training produced a non-finite loss,
+                                 * gradient or output */
 } AennError;
 
 /* Limits that keep every size computation far from overflow. */
