@@ -448,9 +448,10 @@ fail:
   return NULL;
 }
 
-/* The layer and which of its arrays a weight tensor name designates. */
-static float *
-tensor_slot (const AennModel * model, const gchar * name, gsize * n_values)
+/* The convolution whose weight ("NAME.weight") or bias ("NAME.bias") a
+ * tensor name designates, or NULL. */
+static const AennLayer *
+weight_layer (const AennModel * model, const gchar * name, gboolean * bias)
 {
   for (guint i = 0; i < model->n_layers; i++) {
     const AennLayer *L = &model->layers[i];
@@ -460,17 +461,45 @@ tensor_slot (const AennModel * model, const gchar * name, gsize * n_values)
     ln = strlen (L->name);
     if (strncmp (name, L->name, ln) != 0 || name[ln] != '.')
       continue;
-    if (strcmp (name + ln + 1, "weight") == 0) {
-      *n_values = (gsize) model->tensors[L->out].channels
-          * model->tensors[L->in[0]].channels * L->kernel * L->kernel;
-      return L->weight;
-    }
-    if (strcmp (name + ln + 1, "bias") == 0) {
-      *n_values = model->tensors[L->out].channels;
-      return L->bias;
-    }
+    *bias = strcmp (name + ln + 1, "bias") == 0;
+    if (*bias || strcmp (name + ln + 1, "weight") == 0)
+      return L;
   }
   return NULL;
+}
+
+guint
+aenn_model_weight_shape (const AennModel * model, const gchar * name,
+    guint64 shape[4])
+{
+  gboolean bias;
+  const AennLayer *L = weight_layer (model, name, &bias);
+
+  if (L == NULL)
+    return 0;
+  shape[0] = model->tensors[L->out].channels;
+  if (bias)
+    return 1;
+  shape[1] = model->tensors[L->in[0]].channels;
+  shape[2] = shape[3] = L->kernel;
+  return 4;
+}
+
+static float *
+tensor_slot (const AennModel * model, const gchar * name, gsize * n_values)
+{
+  gboolean bias;
+  const AennLayer *L = weight_layer (model, name, &bias);
+  guint64 shape[4];
+  guint nd = aenn_model_weight_shape (model, name, shape);
+
+  if (L == NULL)
+    return NULL;
+  *n_values = 1;
+  for (guint i = 0; i < nd; i++)
+    *n_values *= shape[i];
+  /* the weights cast away const as the model's owner may */
+  return bias ? L->bias : L->weight;
 }
 
 float *

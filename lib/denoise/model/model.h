@@ -126,6 +126,11 @@ void aenn_model_free (AennModel * model);
  * ("<layer>.weight", "<layer>.bias"). */
 gboolean aenn_model_set_tensor (AennModel * model, const gchar * name,
     const float *data, gsize n_values, GError ** error);
+/* The shape the architecture gives a weight tensor: (out_c, in_c, kernel,
+ * kernel) for "NAME.weight", (out_c) for "NAME.bias" of convolution NAME;
+ * returns the number of dimensions, 0 for a name that is no weight. */
+guint aenn_model_weight_shape (const AennModel * model, const gchar * name,
+    guint64 shape[4]);
 float *aenn_model_get_tensor (const AennModel * model, const gchar * name,
     gsize * n_values);
 /* Random weights (He-like scale times gain) from a private seeded RNG. */
