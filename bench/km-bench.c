@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 typedef struct
 {
   guint8 *buf[3];
   guint rows[3];
-  KmImage im;
+  VideoImage im;
 } Frame;
 
 /* Plane sizes of a format at w x h; strides rounded up to 32 bytes. */
@@ -24,9 +24,9 @@ static void
 frame_alloc (Frame * f, const KmFormat * fmt, guint w, guint h)
 {
   memset (f, 0, sizeof (*f));
-  for (guint p = 0; p < km_format_n_planes (fmt); p++) {
+  for (guint p = 0; p < video_format_n_planes (fmt->vf); p++) {
     guint bytes, rows;
-    km_format_plane_size (fmt, w, h, p, &bytes, &rows);
+    video_format_plane_size (fmt->vf, w, h, p, &bytes, &rows);
     f->im.stride[p] = (gint) ((bytes + 31) & ~31u);
     f->rows[p] = rows;
     f->buf[p] = g_malloc0 ((gsize) f->im.stride[p] * rows);
@@ -87,7 +87,7 @@ main (int argc, char **argv)
   KmFormat fmt;
   KmParams params;
   KmSegmenter *seg;
-  GuPath path;
+  KernelPath path;
   guint w, h;
   Frame in, out;
   double *fps;
@@ -98,7 +98,7 @@ main (int argc, char **argv)
     return 2;
   }
   if (sscanf (size, "%ux%u", &w, &h) != 2 || !km_format_from_name (format,
-          &fmt) || !gu_path_from_name (path_name, &path)) {
+          &fmt) || !kernel_path_from_name (path_name, &path)) {
     g_printerr ("bad --size, --format or --path\n");
     return 2;
   }
@@ -160,7 +160,7 @@ main (int argc, char **argv)
   }
   qsort (fps, runs, sizeof (double), cmp_double);
   g_print ("%s %ux%u k=%d %s %s threads=%d path=%s fps=%.1f\n", format, w, h,
-      k, mode, space, threads, gu_path_name (km_segmenter_get_path (seg)),
+      k, mode, space, threads, kernel_path_name (km_segmenter_get_path (seg)),
       fps[runs / 2]);
   km_segmenter_free (seg);
   return 0;

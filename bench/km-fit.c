@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 typedef struct
 {
@@ -45,10 +45,8 @@ static gboolean
 layout_of (const KmFormat * fmt, guint w, guint h, guint align, Layout * l)
 {
   memset (l, 0, sizeof (*l));
-  if ((guint) fmt->layout > KM_LAYOUT_GRAY)
-    return FALSE;
   for (guint p = 0; p < 3; p++)
-    km_format_plane_size (fmt, w, h, p, &l->row_bytes[p], &l->rows[p]);
+    video_format_plane_size (fmt->vf, w, h, p, &l->row_bytes[p], &l->rows[p]);
   for (guint p = 0; p < 3; p++) {
     if (l->row_bytes[p] == 0)
       continue;
@@ -122,12 +120,12 @@ main (int argc, char **argv)
   KmFormat fmt, gray;
   KmParams params;
   KmSegmenter *seg;
-  GuPath path;
+  KernelPath path;
   guint w, h;
   Layout lay;
   FILE *in, *lab_out = NULL;
   guint8 *buf, *outbuf;
-  KmImage im, out;
+  VideoImage im, out;
   gint n = 0;
   int ret = 0;
 
@@ -145,7 +143,7 @@ main (int argc, char **argv)
     g_printerr ("unknown --format %s\n", format);
     return 2;
   }
-  if (!gu_path_from_name (path_name, &path)) {
+  if (!kernel_path_from_name (path_name, &path)) {
     g_printerr ("unknown --path %s\n", path_name);
     return 2;
   }
@@ -213,7 +211,7 @@ main (int argc, char **argv)
   out.stride[0] = (gint) w;
   g_printerr ("km-fit: %s %ux%u k=%d space=%s fraction=%g path=%s "
       "threads=%d\n", format, w, h, k, space, fraction,
-      gu_path_name (km_segmenter_get_path (seg)), threads);
+      kernel_path_name (km_segmenter_get_path (seg)), threads);
 
   while (frames < 0 || n < frames) {
     KmFrameStats st;

@@ -78,7 +78,9 @@
 #include <gst/video/video.h>
 
 #include "gstkmeansseg.h"
-#include "km_segment.h"
+#include "gstunsupervisedvideo.h"
+#include "common/limits.h"
+#include "kmeans/segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
 #define GST_CAT_DEFAULT gst_kmeans_seg_debug
@@ -150,16 +152,6 @@ struct _GstKMeansSeg
   gboolean live_known;          /* upstream asked whether it is live */
   gboolean live;                /* ... and it is: quick first fits */
 };
-
-#define FORMATS "{ RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, RGB, BGR, " \
-  "I420, YV12, Y42B, Y444, NV12, NV21, YUY2, UYVY, GRAY8 }"
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
 
 #define GST_TYPE_KMEANS_SEG_MODE (gst_kmeans_seg_mode_get_type ())
 static GType
@@ -289,7 +281,7 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_N_THREADS,
       g_param_spec_uint ("n-threads", "Threads",
-          "Worker threads (0 = one per core, up to 64)", 0, 64,
+          "Worker threads (0 = one per core, up to 64)", 0, MAX_THREADS,
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
@@ -311,8 +303,8 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
       "K-means segmentation", "Filter/Effect/Video/Analyzer",
       "Clusters pixel colours with k-means to posterize or segment frames, "
       "stable from frame to frame", "gst-unsupervised authors");
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  /* caps from the format table, in its order of preference */
+  gst_unsupervised_add_pad_templates (element_class);
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_kmeans_seg_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_kmeans_seg_stop);
@@ -452,9 +444,9 @@ gst_kmeans_seg_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, 0xff000000 | self->params.boundary_rgb);
       break;
     case PROP_KERNELS:
-      g_value_set_string (value, gu_path_name (self->seg ?
+      g_value_set_string (value, kernel_path_name (self->seg ?
               km_segmenter_get_path (self->seg) :
-              gu_path_float (gu_path_default ())));
+              kernel_path_float (kernel_path_default ())));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -467,7 +459,7 @@ static gboolean
 gst_kmeans_seg_start (GstBaseTransform * trans)
 {
   GstKMeansSeg *self = GST_KMEANS_SEG (trans);
-  GuPath path = gu_path_default ();
+  KernelPath path = kernel_path_default ();
   KmSegmenter *seg;
   guint n_threads;
 
@@ -478,11 +470,11 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
   seg = km_segmenter_new (path, n_threads);
   if (seg == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
-        ("no kernels for path %s", gu_path_name (path)));
+        ("no kernels for path %s", kernel_path_name (path)));
     return FALSE;
   }
   GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s",
-      gu_path_name (km_segmenter_get_path (seg)), gu_orc_target_name ());
+      kernel_path_name (km_segmenter_get_path (seg)), kernel_path_orc_target ());
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;
@@ -524,8 +516,7 @@ gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
   if (!labels) {
     ret = gst_caps_ref (caps);
   } else {
-    GstCaps *tmpl = gst_static_pad_template_get_caps (direction == GST_PAD_SINK
-        ? &src_template : &sink_template);
+    GstCaps *tmpl = gst_unsupervised_video_caps ();
     const GstStructure *t = gst_caps_get_structure (tmpl, 0);
 
     ret = gst_caps_new_empty ();
@@ -550,6 +541,18 @@ gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
   GST_DEBUG_OBJECT (self, "%s caps %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
       direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
   return ret;
+}
+
+/* Caps in the format table's order of preference. */
+static gboolean
+gst_kmeans_seg_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
+    return gst_unsupervised_query_caps (trans, direction, query,
+        GST_BASE_TRANSFORM_CLASS (parent_class)->query);
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+      query);
 }
 
 static gboolean
@@ -664,7 +667,7 @@ gst_kmeans_seg_set_info (GstVideoFilter * filter, GstCaps * incaps,
       : GST_VIDEO_INFO_FORMAT (out_info) != GST_VIDEO_INFO_FORMAT (in_info))
     goto format_mismatch;
 
-  if (fmt.yuv && fmt.layout != KM_LAYOUT_GRAY) {
+  if (fmt.vf->yuv && fmt.vf->layout != VIDEO_LAYOUT_GRAY) {
     gdouble kr, kb;
     if (!gst_video_color_matrix_get_Kr_Kb (in_info->colorimetry.matrix, &kr,
             &kb)) {
@@ -773,16 +776,6 @@ post_stats (GstKMeansSeg * self, GstBuffer * buf, const KmParams * p,
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-static void
-image_of_frame (GstVideoFrame * frame, KmImage * im)
-{
-  for (guint p = 0; p < 3; p++) {
-    gboolean has = p < GST_VIDEO_FRAME_N_PLANES (frame);
-    im->data[p] = has ? GST_VIDEO_FRAME_PLANE_DATA (frame, p) : NULL;
-    im->stride[p] = has ? GST_VIDEO_FRAME_PLANE_STRIDE (frame, p) : 0;
-  }
-}
-
 static GstFlowReturn
 gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * inframe, GstVideoFrame * outframe)
@@ -791,7 +784,7 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   KmParams params;
   guint n_threads;
   gboolean post, reset;
-  KmImage in, out;
+  VideoImage in, out;
   KmFrameStats stats;
   GError *err = NULL;
   GstClockTime stream_time;
@@ -826,8 +819,8 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   if (reset)
     km_segmenter_reset (self->seg);
 
-  image_of_frame (inframe, &in);
-  image_of_frame (outframe, &out);
+  gst_unsupervised_video_image (inframe, &in);
+  gst_unsupervised_video_image (outframe, &out);
   km_segmenter_process (self->seg, &in, &out, post, &stats);
 
   GST_LOG_OBJECT (self, "k=%u inertia %g, %u iterations (%s)%s%s", stats.k,

@@ -3,7 +3,7 @@
  * resumes, or fine-tunes) and writes a model file aedenoise loads.
  * docs/training.md has the recipes. */
 #include "config.h"
-#include "aenn_train.h"
+#include "denoise/train/train.h"
 #include "aenn_source.h"
 
 #include <gst/gst.h>

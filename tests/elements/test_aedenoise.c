@@ -10,7 +10,7 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gstinterpolationcontrolsource.h>
 
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 #include "element_check.h"
 
 /* fail_unless costs a system call even when it passes (check records the
@@ -159,7 +159,7 @@ check_component (GstVideoFrame * fi, GstVideoFrame * fo, guint c,
       (gsize) cw * ch);
   const float *s[1] = { src };
   float *d[1] = { dst };
-  AennPlan *plan = aenn_plan_new (format_model, GU_PATH_AUTO, NULL);
+  AennPlan *plan = aenn_plan_new (format_model, KERNEL_PATH_AUTO, NULL);
   gint changed = 0;
 
   for (gint y = 0; y < ch; y++)
@@ -240,18 +240,18 @@ GST_END_TEST;
 /* and on every kernel path the CPU has */
 GST_START_TEST (test_kernel_paths)
 {
-  for (gint p = 0; p < GU_PATH_LAST; p++) {
+  for (gint p = 0; p < KERNEL_PATH_LAST; p++) {
     GstElement *e;
     gchar *kernels;
 
-    if (!gu_path_supported ((GuPath) p))
+    if (!kernel_path_supported ((KernelPath) p))
       continue;
-    g_setenv ("GST_UNSUPERVISED_KERNELS", gu_path_name ((GuPath) p), TRUE);
+    g_setenv ("GST_UNSUPERVISED_KERNELS", kernel_path_name ((KernelPath) p), TRUE);
     check_format ("I420", 385, 289);
     check_format ("BGRA", 97, 61);
     e = gst_element_factory_make ("aedenoise", NULL);
     g_object_get (e, "kernels", &kernels, NULL);
-    fail_unless_equals_string (kernels, gu_path_name ((GuPath) p));
+    fail_unless_equals_string (kernels, kernel_path_name ((KernelPath) p));
     g_free (kernels);
     gst_object_unref (e);
   }
@@ -283,6 +283,14 @@ GST_START_TEST (test_template_formats)
   }
   gst_caps_unref (expect);
   gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* caps in the format table's order: planar 4:2:0 first */
+GST_START_TEST (test_caps_preference)
+{
+  check_prefers_i420 ("aedenoise", "I420");
 }
 
 GST_END_TEST;
@@ -819,6 +827,7 @@ aedenoise_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_template_formats);
+  tcase_add_test (tc, test_caps_preference);
   tcase_add_loop_test (tc, test_all_formats, 0,
       G_N_ELEMENTS (all_formats) * G_N_ELEMENTS (sizes));
   tcase_add_test (tc, test_kernel_paths);
