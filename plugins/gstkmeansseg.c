@@ -543,43 +543,22 @@ gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
   return ret;
 }
 
-/* Caps in the format table's order of preference. */
+/* Caps in the format table's order of preference. The element holds no
+ * frame: to upstream's latency it adds only the time a frame takes, as
+ * measured so far (first frames and cuts included), so that a live sink
+ * renders frames on time instead of dropping them. */
 static gboolean
 gst_kmeans_seg_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
+  GstKMeansSeg *self = GST_KMEANS_SEG (trans);
+  gboolean ret;
+
   if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
     return gst_unsupervised_query_caps (trans, direction, query,
         GST_BASE_TRANSFORM_CLASS (parent_class)->query);
-  return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
-}
-
-static gboolean
-gst_kmeans_seg_sink_event (GstBaseTransform * trans, GstEvent * event)
-{
-  GstKMeansSeg *self = GST_KMEANS_SEG (trans);
-
-  /* after a seek the next frame has nothing to do with the last one */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
-    GST_OBJECT_LOCK (self);
-    self->reset = TRUE;
-    GST_OBJECT_UNLOCK (self);
-  }
-  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
-}
-
-/* The element holds no frame: it adds to upstream's latency only the time
- * a frame takes, as measured so far (first frames and cuts included), so
- * that a live sink renders frames on time instead of dropping them. */
-static gboolean
-gst_kmeans_seg_query (GstBaseTransform * trans, GstPadDirection direction,
-    GstQuery * query)
-{
-  GstKMeansSeg *self = GST_KMEANS_SEG (trans);
-  gboolean ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans,
-      direction, query);
-
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
     gboolean live;
@@ -598,6 +577,20 @@ gst_kmeans_seg_query (GstBaseTransform * trans, GstPadDirection direction,
         GST_TIME_ARGS (min), GST_TIME_ARGS (max), GST_TIME_ARGS (ours));
   }
   return ret;
+}
+
+static gboolean
+gst_kmeans_seg_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstKMeansSeg *self = GST_KMEANS_SEG (trans);
+
+  /* after a seek the next frame has nothing to do with the last one */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    GST_OBJECT_LOCK (self);
+    self->reset = TRUE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
 /* Raises the latency reported for processing when a frame took longer,
