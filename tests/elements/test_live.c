@@ -181,9 +181,9 @@ first_frame_and_cut (gboolean warm)
   GstElement *src = gst_bin_get_by_name (GST_BIN (p), "src");
 
   gst_element_set_state (p, GST_STATE_PLAYING);
-  run_for (p, 1000);
+  run_for (p, 700);
   g_object_set (src, "pattern", 0, NULL);       /* SMPTE bars: a cut */
-  run_for (p, 1000);
+  run_for (p, 700);
   g_mutex_lock (&st.lock);
   GST_INFO ("warm %d: rendered %u, dropped %" G_GUINT64_FORMAT ", inits %u, "
       "cuts %u, max lateness %" GST_TIME_FORMAT, warm, st.rendered,
@@ -194,8 +194,8 @@ first_frame_and_cut (gboolean warm)
     fail_unless (st.cuts >= 1, "the cut was not seen");
   fail_unless (st.dropped <= 3, "%" G_GUINT64_FORMAT " frames dropped",
       st.dropped);
-  /* 60 frames in 2 s; a loaded machine may start the source late */
-  fail_unless (st.rendered >= 45, "only %u frames rendered", st.rendered);
+  /* 42 frames in 1.4 s; a loaded machine may start the source late */
+  fail_unless (st.rendered >= 30, "only %u frames rendered", st.rendered);
   g_mutex_unlock (&st.lock);
   gst_object_unref (src);
   stop (p, &st);
@@ -224,7 +224,7 @@ overload_and_recover (const gchar * element, const gchar * big)
   guint rendered;
 
   gst_element_set_state (p, GST_STATE_PLAYING);
-  run_for (p, 1000);
+  run_for (p, 500);
   g_mutex_lock (&st.lock);
   st.max_late = 0;
   g_mutex_unlock (&st.lock);
@@ -242,7 +242,7 @@ overload_and_recover (const gchar * element, const gchar * big)
   g_mutex_unlock (&st.lock);
 
   g_object_set (cf, "caps", small, NULL);
-  run_for (p, 1000);
+  run_for (p, 500);
   g_mutex_lock (&st.lock);
   st.max_late = 0;
   rendered = st.rendered;
