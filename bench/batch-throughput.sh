@@ -27,26 +27,23 @@ while [ $i -lt "$n" ]; do
   i=$((i + 1))
 done
 
-now () { date +%s.%N; }
-elapsed () { echo "$2 - $1" | bc; }
-
 # the loop a user would write: demux, both streams, the filter, the muxer
 mkdir -p "$d/loop"
-t0=$(now)
-for f in "$d"/in/*.mkv; do
-  gst-launch-1.0 -q filesrc location="$f" ! decodebin name=dec \
-    matroskamux name=mux ! filesink location="$d/loop/$(basename "$f")" \
-    dec. ! queue ! videoconvert ! $filter ! videoconvert ! vp8enc ! queue ! mux. \
-    dec. ! queue ! audioconvert ! vorbisenc ! queue ! mux.
-done
-t1=$(now)
-echo "gst-launch loop:              $(elapsed "$t0" "$t1") s"
-
+{
+  echo 'for f in "$1"/in/*.mkv; do'
+  echo '  gst-launch-1.0 -q filesrc location="$f" ! decodebin name=dec \'
+  echo '    matroskamux name=mux ! filesink location="$1/loop/$(basename "$f")" \'
+  echo "    dec. ! queue ! videoconvert ! $filter ! videoconvert ! vp8enc ! queue ! mux. \\"
+  echo '    dec. ! queue ! audioconvert ! vorbisenc ! queue ! mux.'
+  echo 'done'
+} >"$d/loop.sh"
+# wall seconds, and CPU seconds (user + system): the machine is shared, so
+# the CPU time is the steadier figure
+/usr/bin/time -f "gst-launch loop:              %e s wall, %U + %S s CPU" \
+  sh "$d/loop.sh" "$d"
 for jobs in 1 2; do
-  t0=$(now)
-  "$tool" --filter "$filter" --output "$d/out$jobs" --jobs $jobs \
+  /usr/bin/time -f "unsupervised-batch --jobs $jobs:  %e s wall, %U + %S s CPU" \
+    "$tool" --filter "$filter" --output "$d/out$jobs" --jobs $jobs \
     --progress=none "$d/in" >/dev/null
-  t1=$(now)
-  echo "unsupervised-batch --jobs $jobs:  $(elapsed "$t0" "$t1") s"
 done
-echo "($n files of $frames frames, $size, filter '$filter')"
+echo "($n files of $frames frames, $size, filter '$filter'; load $(cut -d' ' -f1 /proc/loadavg))"
