@@ -303,6 +303,63 @@ test_batch_csv_copy_audio (void)
   g_free (res);
 }
 
+static void
+max_byte_cb (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
+{
+  guint *max = data;
+  GstMapInfo map;
+
+  /* one GRAY8 plane of 96x64: its bytes are the labels */
+  g_assert_true (gst_buffer_map (buf, &map, GST_MAP_READ));
+  g_assert_cmpuint (map.size, >=, 96 * 64);
+  for (gsize i = 0; i < map.size; i++)
+    *max = MAX (*max, map.data[i]);
+  gst_buffer_unmap (buf, &map);
+  max[1]++;
+}
+
+/* the label map: a lossless GRAY8 video with a frame for every frame and
+ * labels below num-clusters */
+static void
+test_batch_labels (void)
+{
+  gchar *src = in_dir ("in/a.mkv"), *out = in_dir ("out-labels");
+  gchar *labels = in_dir ("out-labels/a.labels.mkv");
+  gchar *uri, *desc;
+  guint seen[2] = { 0, 0 };     /* the largest label, frames */
+  GstElement *p, *sink;
+  GstMessage *m;
+  GError *err = NULL;
+
+  g_assert_cmpint (run_tool (NULL, "--filter", "videoconvert ! " FILTER,
+          "--output", out, "--labels", "--progress=none", src, NULL), ==, 0);
+  g_assert_true (g_file_test (labels, G_FILE_TEST_EXISTS));
+  uri = gst_filename_to_uri (labels, NULL);
+  desc = g_strdup_printf ("uridecodebin uri=%s ! video/x-raw,format=GRAY8,"
+      "width=96,height=64 ! fakesink name=s signal-handoffs=true", uri);
+  p = gst_parse_launch (desc, &err);
+  g_assert_no_error (err);
+  sink = gst_bin_get_by_name (GST_BIN (p), "s");
+  g_signal_connect (sink, "handoff", G_CALLBACK (max_byte_cb), seen);
+  gst_object_unref (sink);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (m);
+  g_assert_cmpint (GST_MESSAGE_TYPE (m), ==, GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  g_assert_cmpuint (seen[1], ==, N_FRAMES);
+  g_assert_cmpuint (seen[0], <, 4);
+  g_assert_cmpuint (seen[0], >, 0);
+  g_free (desc);
+  g_free (uri);
+  g_free (src);
+  g_free (out);
+  g_free (labels);
+}
+
 /* two shards of a list file split it between them, each file once */
 static void
 test_batch_shards (void)
@@ -437,6 +494,7 @@ main (int argc, char **argv)
   g_test_add_func ("/batch/resume", test_batch_resume);
   g_test_add_func ("/batch/truncated", test_batch_truncated);
   g_test_add_func ("/batch/csv-copy-audio", test_batch_csv_copy_audio);
+  g_test_add_func ("/batch/labels", test_batch_labels);
   g_test_add_func ("/batch/shards", test_batch_shards);
   g_test_add_func ("/batch/interrupt", test_batch_interrupt);
   g_test_add_func ("/batch/usage", test_batch_usage);
