@@ -979,6 +979,72 @@ test_first_frame (void)
   g_free (ref);
 }
 
+/* quick_init (live): the first frame costs one start at a warm frame's
+ * iteration budget instead of ten starts; the frames after it refine it
+ * (the sample inertia falls or holds), and a still scene ends near the
+ * full fit. */
+static void
+test_quick_init (void)
+{
+  const guint w = 320, h = 240;
+  KmFormat fmt;
+  guint8 *frame = g_malloc ((gsize) w * h * 3);
+  VideoImage im = { {frame}, {(gint) w * 3} };
+  VideoImage out = { {g_malloc ((gsize) w * h)}, {(gint) w} };
+  GRand *rng = g_rand_new_with_seed (7);
+  double final[2] = { 0, 0 };
+  guint first_iterations[2] = { 0, 0 };
+
+  g_assert_true (km_format_from_name ("RGB", &fmt));
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++) {
+      guint8 *px = frame + ((gsize) y * w + x) * 3;
+      double v[3] = { 255.0 * x / w, 255.0 * y / h,
+        127.5 + 120.0 * sin (x * 0.05) * cos (y * 0.04)
+      };
+      for (guint c = 0; c < 3; c++)
+        px[c] = (guint8) CLAMP (v[c] + g_rand_int_range (rng, -20, 21), 0,
+            255);
+    }
+  for (guint quick = 0; quick <= 1; quick++) {
+    KmParams p;
+    KmFrameStats st;
+    KmSegmenter *seg = km_segmenter_new (KERNEL_PATH_AUTO, 2);
+    GError *err = NULL;
+    double last = G_MAXDOUBLE;
+
+    km_params_init (&p);
+    p.mode = KM_MODE_LABELS;
+    p.quick_init = quick;
+    g_assert_true (km_segmenter_set_format (seg, &fmt, w, h, &err));
+    g_assert_true (km_segmenter_set_params (seg, &p, &err));
+    for (guint f = 0; f < 12; f++) {
+      km_segmenter_process (seg, &im, &out, FALSE, &st);
+      g_assert_cmpint (st.reinitialized, ==, f == 0);
+      if (f == 0)
+        first_iterations[quick] = st.iterations;
+      if (quick && f == 0)
+        g_assert_cmpuint (st.iterations, <=, p.max_iterations + 1);
+      if (quick && f > 0 && f <= 8) {
+        /* refined on every one of these frames, never for the worse */
+        g_assert_cmpuint (st.iterations, >=, 1);
+        g_assert_cmpfloat (st.inertia, <=, last * (1 + 1e-6));
+      }
+      last = st.inertia;
+    }
+    final[quick] = st.inertia;
+    km_segmenter_free (seg);
+  }
+  g_test_message ("first frame: %u iterations full, %u quick; sample "
+      "inertia after 12 frames: full %.1f, quick %.1f", first_iterations[0],
+      first_iterations[1], final[0], final[1]);
+  g_assert_cmpuint (first_iterations[1], <, first_iterations[0]);
+  g_assert_cmpfloat (final[1], <, 1.10 * final[0]);
+  g_rand_free (rng);
+  g_free (frame);
+  g_free (out.data[0]);
+}
+
 /* Small frames, fewer pixels than k-means++ wants, and k = 256. */
 static void
 test_small (void)
@@ -1144,6 +1210,7 @@ main (int argc, char **argv)
   g_test_add_func ("/km/segment/warm-start", test_warm_start);
   g_test_add_func ("/km/segment/first-frame", test_first_frame);
   g_test_add_func ("/km/segment/small", test_small);
+  g_test_add_func ("/km/segment/quick-init", test_quick_init);
   g_test_add_func ("/km/segment/hysteresis", test_hysteresis);
   g_test_add_func ("/km/segment/params", test_params);
   return g_test_run ();
