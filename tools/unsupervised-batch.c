@@ -146,11 +146,11 @@ static GOptionEntry entries[] = {
         "\"aedenoise ! kmeansseg mode=posterize\"); none: transcode only",
       "DESC"},
   {"output", 'o', 0, G_OPTION_ARG_STRING, &opt.output,
-        "output folder, or a name template with {name} {ext} {index} "
+      "output folder, or a name template with {name} {ext} {index} "
         "{parent} (required)", "DIR|TEMPLATE"},
   {"profile", 'p', 0, G_OPTION_ARG_STRING, &opt.profile,
-        "encoding profile, GstEncodingProfile string syntax (default "
-      DEFAULT_PROFILE ")", "PROFILE"},
+      "encoding profile, GstEncodingProfile string syntax (default "
+        DEFAULT_PROFILE ")", "PROFILE"},
   {"audio", 'a', 0, G_OPTION_ARG_STRING, &opt.audio,
         "audio: auto (the profile's audio format, copied when the input "
         "already has it), copy (as it is), encode (always re-encode)",
@@ -160,27 +160,27 @@ static GOptionEntry entries[] = {
   {"jobs", 'j', 0, G_OPTION_ARG_INT, &opt.jobs,
       "files in parallel (default 1)", "N"},
   {"shard", 0, 0, G_OPTION_ARG_STRING, &opt.shard,
-        "process only the inputs i with i mod N == I (0 <= I < N); 'slurm': "
+      "process only the inputs i with i mod N == I (0 <= I < N); 'slurm': "
         "from SLURM_ARRAY_TASK_ID and the array's size (the default when "
         "that is set); 'none': all inputs", "I/N"},
   {"progress", 0, 0, G_OPTION_ARG_STRING, &opt.progress,
-        "tty (in place), plain (lines), json (JSON Lines on stdout), none; "
-      "default tty on a terminal, else plain", "MODE"},
+      "tty (in place), plain (lines), json (JSON Lines on stdout), none; "
+        "default tty on a terminal, else plain", "MODE"},
   {"interval", 0, 0, G_OPTION_ARG_DOUBLE, &opt.interval,
-      "seconds between progress updates (default 0.5 tty, 5 plain/json)",
+        "seconds between progress updates (default 0.5 tty, 5 plain/json)",
       "S"},
   {"analysis", 0, 0, G_OPTION_ARG_STRING, &opt.analysis,
-        "write kmeansseg's per-frame centroids, counts and scene cuts beside "
-      "the output as jsonl or csv", "FORMAT"},
+      "write kmeansseg's per-frame centroids, counts and scene cuts beside "
+        "the output as jsonl or csv", "FORMAT"},
   {"labels", 0, 0, G_OPTION_ARG_NONE, &opt.labels,
-      "also write kmeansseg's label map as a lossless video beside the output",
+        "also write kmeansseg's label map as a lossless video beside the output",
       NULL},
   {"labels-profile", 0, 0, G_OPTION_ARG_STRING, &opt.labels_profile,
-        "encoding profile of the label map (default FFV1 in Matroska when "
-      "avenc_ffv1 is installed, else raw GRAY8 in Matroska)", "PROFILE"},
+      "encoding profile of the label map (default FFV1 in Matroska when "
+        "avenc_ffv1 is installed, else raw GRAY8 in Matroska)", "PROFILE"},
   {"stall-timeout", 0, 0, G_OPTION_ARG_INT, &opt.stall_timeout,
-        "fail a file whose output makes no progress for S seconds (default "
-      "120; 0: never)", "S"},
+      "fail a file whose output makes no progress for S seconds (default "
+        "120; 0: never)", "S"},
   {"overwrite", 0, 0, G_OPTION_ARG_NONE, &opt.overwrite,
       "redo outputs that already exist (default: skip them)", NULL},
   {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt.inputs,
@@ -341,8 +341,7 @@ parse_shard (guint * index, guint * count, gchar ** origin, GError ** error)
     if (smin && !g_ascii_string_to_unsigned (smin, 10, 0, vid, &vmin, NULL))
       goto bad_slurm;
     if (scount) {
-      if (!g_ascii_string_to_unsigned (scount, 10, 1, G_MAXUINT, &vcount,
-              NULL))
+      if (!g_ascii_string_to_unsigned (scount, 10, 1, G_MAXUINT, &vcount, NULL))
         goto bad_slurm;
     } else if (smax && g_ascii_string_to_unsigned (smax, 10, vmin,
             G_MAXUINT, &vmax, NULL)) {
@@ -492,7 +491,7 @@ static void
 json_string (GString * s, const gchar * str)
 {
   g_string_append_c (s, '"');
-  for (const guchar * p = (const guchar *) str; *p; p++) {
+  for (const guchar * p = (const guchar *)str; *p; p++) {
     if (*p == '"' || *p == '\\')
       g_string_append_printf (s, "\\%c", *p);
     else if (*p < 0x20)
@@ -575,8 +574,7 @@ print_line (const gchar * line)
 }
 
 static void
-overall (gdouble * fraction, gdouble * left_s, guint * n_done,
-    guint * n_failed)
+overall (gdouble * fraction, gdouble * left_s, guint * n_done, guint * n_failed)
 {
   gdouble sum = 0;
   guint counted = 0;
@@ -693,12 +691,13 @@ draw_progress (gboolean force)
   fflush (app.out);
 }
 
-static void job_fail (Job * job, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
+static void
+job_fail (Job * job, const gchar * fmt, ...)
+G_GNUC_PRINTF (2, 3);
 
 /* A pipeline that neither ends nor errors (a stream no branch takes, a
  * deadlock in a plugin) would hold the whole batch: it fails instead. */
-static gboolean
-stall_check (gpointer data)
+     static gboolean stall_check (gpointer data)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -743,8 +742,7 @@ report_job (Job * job)
     g_string_append (s, ",\"output\":");
     json_string (s, job->output);
     g_string_append_printf (s, ",\"status\":\"%s\",\"frames\":%"
-        G_GUINT64_FORMAT ",\"fps\":%.2f", state_name (job->state), frames,
-        fps);
+        G_GUINT64_FORMAT ",\"fps\":%.2f", state_name (job->state), frames, fps);
     if (job->error) {
       g_string_append (s, ",\"error\":");
       json_string (s, job->error);
@@ -885,8 +883,7 @@ check_output (Job * job, GError ** error)
         "the output has no video stream");
   else if (na < job->n_audio_in)
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
-        "the input has %u audio stream(s), the output %u", job->n_audio_in,
-        na);
+        "the input has %u audio stream(s), the output %u", job->n_audio_in, na);
   else
     ok = TRUE;
   gst_discoverer_info_unref (info);
@@ -1143,8 +1140,7 @@ mux_pad_added (GstElement * mux, GstPad * pad, gpointer data)
 }
 
 static void
-deep_element_added (GstBin * bin, GstBin * sub, GstElement * el,
-    gpointer data)
+deep_element_added (GstBin * bin, GstBin * sub, GstElement * el, gpointer data)
 {
   Job *job = data;
   GstElementFactory *f = gst_element_get_factory (el);
@@ -1423,12 +1419,11 @@ job_profile (Job * job, GstDiscovererInfo * info, gboolean * avoid_reencoding,
         gst_encoding_container_profile_add_profile
             (GST_ENCODING_CONTAINER_PROFILE (prof),
             gst_encoding_profile_copy (l->data));
-    for (GList * l = audio; l; l = l->next) {
+    /* one audio profile (any number of streams) serves them all */
+    if (audio)
       gst_encoding_container_profile_add_profile
           (GST_ENCODING_CONTAINER_PROFILE (prof), copy_audio_profile
-          (l->data));
-      break;                    /* one audio profile serves every stream */
-    }
+          (audio->data));
     gst_discoverer_stream_info_list_free (audio);
     *avoid_reencoding = TRUE;
     return prof;
@@ -1640,11 +1635,10 @@ parse_enum (const gchar * val, const gchar * const *names, gint * out)
 }
 
 static int
-usage_error (GOptionContext * ctx, const gchar * fmt, ...) G_GNUC_PRINTF (2,
-    3);
-
-static int
 usage_error (GOptionContext * ctx, const gchar * fmt, ...)
+G_GNUC_PRINTF (2, 3);
+
+     static int usage_error (GOptionContext * ctx, const gchar * fmt, ...)
 {
   va_list ap;
   gchar *msg;
@@ -1661,8 +1655,7 @@ usage_error (GOptionContext * ctx, const gchar * fmt, ...)
 int
 main (int argc, char **argv)
 {
-  static const gchar *const audio_names[] =
-      { "auto", "copy", "encode", NULL };
+  static const gchar *const audio_names[] = { "auto", "copy", "encode", NULL };
   static const gchar *const progress_names[] =
       { "tty", "plain", "json", "none", NULL };
   static const gchar *const analysis_names[] = { "none", "jsonl", "csv", NULL };

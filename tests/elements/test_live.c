@@ -36,8 +36,7 @@ handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, Stats * st)
   }
   gst_event_parse_segment (ev, (const GstSegment **) &seg);
   now = gst_clock_get_time (clock) - gst_element_get_base_time (sink);
-  rt = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buf));
+  rt = gst_segment_to_running_time (seg, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
   /* how much later than the pipeline's latency the frame was rendered */
   rt += gst_base_sink_get_latency (GST_BASE_SINK (sink));
   late = now > rt ? now - rt : 0;
