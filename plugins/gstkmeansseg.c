@@ -290,8 +290,7 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
       g_param_spec_string ("kernels", "Kernels",
           "Kernel path in use (c, orc, avx2, avx512; vnni runs avx512 here); "
           "force one with the GST_UNSUPERVISED_KERNELS environment variable",
-          NULL,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class,
       "K-means segmentation", "Filter/Effect/Video/Analyzer",
@@ -468,7 +467,8 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
     return FALSE;
   }
   GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s",
-      kernel_path_name (km_segmenter_get_path (seg)), kernel_path_orc_target ());
+      kernel_path_name (km_segmenter_get_path (seg)),
+      kernel_path_orc_target ());
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;
@@ -739,7 +739,8 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   km_segmenter_process (self->seg, &in, &out, post, &stats);
 
   GST_LOG_OBJECT (self, "k=%u inertia %g, %u iterations (%s)%s%s", stats.k,
-      stats.inertia, stats.iterations, km_stop_name (stats.stop), stats.reinitialized ? ", k-means++" : "",
+      stats.inertia, stats.iterations, km_stop_name (stats.stop),
+      stats.reinitialized ? ", k-means++" : "",
       stats.scene_cut ? ", scene cut" : "");
   if (post)
     post_stats (self, inframe->buffer, &params, &stats);

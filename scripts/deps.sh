@@ -6,7 +6,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev liborc-0.4-dev
   liborc-0.4-dev-bin gstreamer1.0-tools gstreamer1.0-plugins-base
-  gstreamer1.0-plugins-good python3-numpy python3-pil"
+  gstreamer1.0-plugins-good python3-numpy python3-pil indent"
 if [ "${1:-build}" = demo ]; then
   pkgs="$pkgs gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav"
 fi

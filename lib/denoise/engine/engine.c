@@ -213,7 +213,7 @@ aenn_plan_get_scratch_size (const AennPlan * plan)
 static inline gint *
 strip_range (const AennPlan * plan, guint s)
 {
-  return plan->range + (gsize) s * plan->model->n_tensors * 2;
+  return plan->range + ((gsize) s) * plan->model->n_tensors * 2;
 }
 
 gboolean
@@ -446,8 +446,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
       /* tensors in the order they are made: x, then layer outputs */
       for (gint i = -1; i < (gint) m->n_layers; i++) {
         guint t = i < 0 ? 0 : (guint) m->layers[i].out;
-        gsize need = (gsize) max_rows[t] * m->tensors[t].channels
-            * plan->rs[t];
+        gsize need = (gsize) max_rows[t] * m->tensors[t].channels * plan->rs[t];
         guint b, best = n_blocks;
         need = (need + 15) / 16 * 16;
         for (b = 0; b < n_blocks; b++)
@@ -480,8 +479,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
   plan->inptr = g_new0 (const float *, (gsize) plan->n_threads * max_ptrs);
   plan->outptr = g_new0 (float *, (gsize) plan->n_threads * max_ptrs);
   if (plan->q) {
-    plan->qinptr = g_new0 (const guint8 *, (gsize) plan->n_threads
-        * max_ptrs);
+    plan->qinptr = g_new0 (const guint8 *, (gsize) plan->n_threads * max_ptrs);
     plan->qbuf = g_malloc0 ((gsize) plan->n_threads * plan->qbuf_bytes + 64);
     /* the packed zero rows: the zero row quantized by each layer */
     for (guint i = 0; i < m->n_layers; i++) {
@@ -507,8 +505,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
 
 /* Row y of channel c of tensor t, whose stored rows start at lo. */
 static inline float *
-row_of (const AennPlan * plan, float *arena, guint t, gint lo, gint y,
-    guint c)
+row_of (const AennPlan * plan, float *arena, guint t, gint lo, gint y, guint c)
 {
   return arena + plan->toff[t] + ROW_LEAD
       + ((gsize) (y - lo) * plan->model->tensors[t].channels + c)
@@ -521,7 +518,7 @@ thread_arena (const AennPlan * plan, guint worker)
   /* g_malloc aligns to 16 bytes; the first 64-byte boundary inside */
   guintptr a = (guintptr) plan->arena;
   a = (a + 63) & ~(guintptr) 63;
-  return (float *) a + (gsize) worker * plan->arena_floats;
+  return (float *) a + ((gsize) worker) * plan->arena_floats;
 }
 
 static guint8 *
@@ -529,7 +526,7 @@ thread_qbuf (const AennPlan * plan, guint worker)
 {
   guintptr a = (guintptr) plan->qbuf;
   a = (a + 63) & ~(guintptr) 63;
-  return (guint8 *) a + (gsize) worker * plan->qbuf_bytes;
+  return (guint8 *) a + ((gsize) worker) * plan->qbuf_bytes;
 }
 
 /* Calibration: the range of every channel of a convolution's input over
@@ -592,8 +589,7 @@ conv_quantized (AennPlan * plan, float *arena, guint worker, guint layer,
     for (guint o = 0; o < oc; o++)
       outp[o] = row_of (plan, arena, to, lo, y, o);
     k->qconv_row (outp, qin, (int) iw, (int) ng, (int) oc, (int) Q->terms,
-        (int) kk, Q->wq,
-        Q->corr, Q->scale, bias, L->act, L->slope);
+        (int) kk, Q->wq, Q->corr, Q->scale, bias, L->act, L->slope);
   }
 }
 
@@ -684,8 +680,7 @@ conv_float_rows (const StripLayer * sl)
           }
           yy = CLAMP (yy, 0, ih - 1);
         }
-        sl->inp[c * kk + dy] = row_of (plan, sl->arena, sl->ti, sl->ilo, yy,
-            c);
+        sl->inp[c * kk + dy] = row_of (plan, sl->arena, sl->ti, sl->ilo, yy, c);
       }
     for (guint o = 0; o < sl->oc; o++)
       sl->outp[o] = row_of (plan, sl->arena, sl->to, sl->lo, y, o);
@@ -843,8 +838,8 @@ run_strip (guint s, guint worker, gpointer user_data)
   sl.arena = thread_arena (plan, worker);
   sl.worker = worker;
   sl.r = strip_range (plan, s);
-  sl.inp = plan->inptr + (gsize) worker * plan->max_ptrs;
-  sl.outp = plan->outptr + (gsize) worker * plan->max_ptrs;
+  sl.inp = plan->inptr + ((gsize) worker) * plan->max_ptrs;
+  sl.outp = plan->outptr + ((gsize) worker) * plan->max_ptrs;
   strip_load_input (plan, sl.arena, sl.r);
   for (guint i = 0; i < m->n_layers; i++) {
     const AennLayer *L = &m->layers[i];
@@ -1037,8 +1032,7 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
       src[c] = frames + (i * C + c) * n;
       dst[c] = out + c * n;
     }
-    aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE,
-        calib_sigmas[i]);
+    aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE, calib_sigmas[i]);
   }
   memcpy (range, cal->calib, (gsize) m->n_layers * maxc * 2 * sizeof (float));
   aenn_plan_free (cal);
@@ -1145,9 +1139,8 @@ plan_quantize (AennPlan * plan, GError ** error)
           for (guint t = 0; t < kk; t++) {
             double x = sw > 0.0 ? left[c * kk + t] / sw : 0.0;
             gint q = (gint) CLAMP (nearbyint (x), -127.0, 127.0);
-            Q->wq[(((gsize) v * ng + c / 4) * kk + t) * 4 + c % 4] =
-                (gint8) q;
-            corr += (gint64) q * (gint64) Q->zp[c];
+            Q->wq[(((gsize) v * ng + c / 4) * kk + t) * 4 + c % 4] = (gint8) q;
+            corr += ((gint64) q) * (gint64) Q->zp[c];
             left[c * kk + t] -= q * sw;
           }
         Q->corr[v] = (gint32) corr;
