@@ -269,6 +269,8 @@ plan_fold (AennPlan * plan)
     F->in_c = ic - sc;
     F->w = g_new (float, (gsize) oc * F->in_c * L->kernel * L->kernel);
     F->b = g_new (float, oc);
+    g_debug ("engine: layer %s: the noise-level plane folds into its bias "
+        "(%u of %u input channels read)", L->name, F->in_c, ic);
   }
   g_free (maker);
   fold_update (plan);           /* the weights; biases again per frame */
@@ -345,6 +347,54 @@ backward (const AennPlan * plan, guint y0, guint y1, gint * r)
       r[2 * t + 1] = MAX (r[2 * t + 1], b);
     }
   }
+}
+
+/* Where each tensor's rows live in a worker's arena: tensors whose lives
+ * do not overlap share memory. A tensor lives from the layer that makes it
+ * to the last layer that reads it (x from before the first layer, the
+ * output to the end), and a block is reused only once its last reader has
+ * run, never by that reader. max_rows: (n_tensors) the most rows of each
+ * a strip holds. Sets plan->toff; returns the floats a worker needs. */
+static gsize
+assign_tensor_memory (AennPlan * plan, const guint * max_rows)
+{
+  const AennModel *m = plan->model;
+  guint nt = m->n_tensors;
+  gsize off = 0;
+  gint *last = g_new (gint, nt);
+  gint *blk_free = g_new (gint, nt);        /* (n_blocks) */
+  gsize *blk_off = g_new (gsize, nt), *blk_size = g_new (gsize, nt);
+  guint n_blocks = 0;
+  for (guint t = 0; t < nt; t++)
+    last[t] = t == (guint) m->output ? G_MAXINT : -1;
+  for (guint i = 0; i < m->n_layers; i++) {
+    for (guint j = 0; j < m->layers[i].n_in; j++)
+      last[m->layers[i].in[j]] = (gint) i;
+  }
+  /* tensors in the order they are made: x, then layer outputs */
+  for (gint i = -1; i < (gint) m->n_layers; i++) {
+    guint t = i < 0 ? 0 : (guint) m->layers[i].out;
+    gsize need = (gsize) max_rows[t] * m->tensors[t].channels * plan->rs[t];
+    guint b, best = n_blocks;
+    need = (need + 15) / 16 * 16;
+    for (b = 0; b < n_blocks; b++)
+      if (blk_free[b] < i && blk_size[b] >= need
+          && (best == n_blocks || blk_size[b] < blk_size[best]))
+        best = b;
+    if (best == n_blocks) {
+      blk_off[n_blocks] = off;
+      blk_size[n_blocks] = need;
+      off += need;
+      n_blocks++;
+    }
+    blk_free[best] = last[t];
+    plan->toff[t] = blk_off[best];
+  }
+  g_free (last);
+  g_free (blk_free);
+  g_free (blk_off);
+  g_free (blk_size);
+  return off;
 }
 
 /* Packed rows hold pixels -1 .. width (the border columns included), 4
@@ -428,50 +478,17 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
         if (r[2 * t] < r[2 * t + 1])
           max_rows[t] = MAX (max_rows[t], (guint) (r[2 * t + 1] - r[2 * t]));
     }
-    /* tensors whose lives do not overlap share memory: a tensor lives from
-     * the layer that makes it to the last layer that reads it (x from
-     * before the first layer, the output to the end), and a block is
-     * reused only once its last reader has run, never by that reader */
-    {
-      gint *last = g_new (gint, nt);
-      gint *blk_free = g_new (gint, nt);        /* (n_blocks) */
-      gsize *blk_off = g_new (gsize, nt), *blk_size = g_new (gsize, nt);
-      guint n_blocks = 0;
-      for (guint t = 0; t < nt; t++)
-        last[t] = t == (guint) m->output ? G_MAXINT : -1;
-      for (guint i = 0; i < m->n_layers; i++) {
-        for (guint j = 0; j < m->layers[i].n_in; j++)
-          last[m->layers[i].in[j]] = (gint) i;
-      }
-      /* tensors in the order they are made: x, then layer outputs */
-      for (gint i = -1; i < (gint) m->n_layers; i++) {
-        guint t = i < 0 ? 0 : (guint) m->layers[i].out;
-        gsize need = (gsize) max_rows[t] * m->tensors[t].channels * plan->rs[t];
-        guint b, best = n_blocks;
-        need = (need + 15) / 16 * 16;
-        for (b = 0; b < n_blocks; b++)
-          if (blk_free[b] < i && blk_size[b] >= need
-              && (best == n_blocks || blk_size[b] < blk_size[best]))
-            best = b;
-        if (best == n_blocks) {
-          blk_off[n_blocks] = off;
-          blk_size[n_blocks] = need;
-          off += need;
-          n_blocks++;
-        }
-        blk_free[best] = last[t];
-        plan->toff[t] = blk_off[best];
-      }
-      g_free (last);
-      g_free (blk_free);
-      g_free (blk_off);
-      g_free (blk_size);
-    }
+    off = assign_tensor_memory (plan, max_rows);
     if (plan->q)
       plan_prepare_packed (plan, max_rows);
     g_free (max_rows);
   }
   plan->arena_floats = (off + 15) / 16 * 16;
+  g_debug ("engine: %ux%u on %s: %u strips of %u rows over %u threads, "
+      "%" G_GSIZE_FORMAT " floats of strip buffers per thread (%.1f MiB in "
+      "all)", width, height, kernel_path_name (plan->path), plan->n_strips,
+      plan->strip_rows, plan->n_threads, plan->arena_floats,
+      plan->n_threads * plan->arena_floats * 4.0 / (1 << 20));
   plan->arena = g_malloc0_n ((gsize) plan->n_threads * plan->arena_floats + 16,
       sizeof (float));
   plan->zero_row = g_malloc0_n (max_rs + ROW_LEAD, sizeof (float));
@@ -1035,6 +1052,9 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
     aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE, calib_sigmas[i]);
   }
   memcpy (range, cal->calib, (gsize) m->n_layers * maxc * 2 * sizeof (float));
+  g_debug ("engine: int8 calibration on %s: %u dead-leaves frames of %ux%u "
+      "at sigma 0, 15, 30, 50", kernel_path_name (cal->path),
+      (guint) G_N_ELEMENTS (calib_sigmas), CALIB_SIZE, CALIB_SIZE);
   aenn_plan_free (cal);
   g_free (owned);
   g_free (out);
@@ -1084,6 +1104,8 @@ plan_quantize (AennPlan * plan, GError ** error)
     oc = m->tensors[L->out].channels;
     kk = L->kernel * L->kernel;
     ng = Q->n_groups = (ic + 3) / 4;
+    g_debug ("engine: layer %s: int8, %u input channels in %u groups of 4, "
+        "%u outputs", L->name, ic, ng, oc);
     Q->inv_s = g_new (float, ic);
     Q->zp = g_new (float, ic);
     sa = g_new (float, ic);

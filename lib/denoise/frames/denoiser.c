@@ -213,6 +213,10 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
       sizeof (float), 64);
   den->zero = g_aligned_alloc0 (den->row_floats, sizeof (float), 64);
   den->n_bands = (height + BAND_ROWS - 1) / BAND_ROWS;
+  g_debug ("denoiser: %s %ux%u, %u channels, %s", fmt->name, width, height,
+      fmt->n_channels, fmt->n_channels > 1 && (den->cw[1] != width
+          || den->ch[1] != height) ? "chroma with a plan of its own" :
+      "one plan for every channel");
   if (!prepare_plans (den, error)) {
     free_format (den);
     return FALSE;
