@@ -56,7 +56,7 @@
  * 411.5 multiply-adds per pixel, so 1.5 times that per I420 pixel; a
  * window of about 28x28 pixels around each pixel. On CPUs with AVX512_VNNI the
  * convolutions run in int8 (quantized once per start from the float
- * model, within 0.05 dB of it). The noise estimator (lib/aenn_noise.c) is
+ * model, within 0.05 dB of it). The noise estimator (lib/denoise/frames/noise_estimate.c) is
  * Immerkaer's operator on blocks of 16x16 pixels, the 10th percentile of
  * the blocks, within 4% of the true sigma from 5 to 50 on generated frames;
  * the per-frame estimates are smoothed with an exponential average (weight

@@ -1,4 +1,4 @@
-/* Frame segmentation on top of km_kmeans. See km_segment.h.
+/* Frame segmentation on top of km_kmeans. See kmeans/segment.h.
  *
  * Features. A pixel's colour features are the stream's own three channels
  * (R'G'B' or Y'CbCr, chroma repeated over its block) or one for GRAY8; the

@@ -22,7 +22,7 @@
  * x = 0 on a 64-byte boundary) and at least one after the last column. */
 #define ROW_LEAD 16
 
-/* One convolution's int8 form (see aenn_kernels.h for the layout). */
+/* One convolution's int8 form (see denoise/kernels/kernels.h for the layout). */
 typedef struct
 {
   guint n_groups;               /* ceil (in_c / 4) */
@@ -362,7 +362,7 @@ assign_tensor_memory (AennPlan * plan, const guint * max_rows)
   guint nt = m->n_tensors;
   gsize off = 0;
   gint *last = g_new (gint, nt);
-  gint *blk_free = g_new (gint, nt);        /* (n_blocks) */
+  gint *blk_free = g_new (gint, nt);    /* (n_blocks) */
   gsize *blk_off = g_new (gsize, nt), *blk_size = g_new (gsize, nt);
   guint n_blocks = 0;
   for (guint t = 0; t < nt; t++)

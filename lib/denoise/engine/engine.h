@@ -46,7 +46,7 @@ void aenn_plan_process (AennPlan * plan, const float *const *src,
     gsize src_stride, float *const *dst, gsize dst_stride, float sigma);
 
 /* The int8 form of convolution `layer` on a quantized path, as the kernels
- * see it (aenn_kernels.h): for tests that redo its arithmetic. FALSE on
+ * see it (denoise/kernels/kernels.h): for tests that redo its arithmetic. FALSE on
  * float paths and for other ops. */
 typedef struct
 {

@@ -1,4 +1,4 @@
-/* Frames through the denoiser. See aenn_frame.h.
+/* Frames through the denoiser. See denoise/frames/denoiser.h.
  *
  * Loads and stores run over bands of BAND_ROWS frame rows spread over the
  * pool (each band converts the luma rows and the chroma rows that go with

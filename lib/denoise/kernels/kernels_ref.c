@@ -1,4 +1,4 @@
-/* Plain C twins of aenn_orc.orc. Built with -ffp-contract=off so that each
+/* Plain C twins of denoise/kernels/aenn_orc.orc. Built with -ffp-contract=off so that each
  * multiply and add rounds separately, as ORC's do. */
 #include "config.h"
 #include "denoise/kernels/kernels.h"

@@ -142,7 +142,7 @@ typedef struct
 } AennModel;
 
 /* The architecture shipped with aedenoise and used by the trainer: see
- * aenn_model.c for its layers. Sizes: 411.5 MACs per pixel for in_channels 1. */
+ * denoise/model/model.c for its layers. Sizes: 411.5 MACs per pixel for in_channels 1. */
 const gchar *aenn_default_architecture (void);
 
 AennModel *aenn_model_new (const gchar * arch_json, GError ** error);

@@ -3,7 +3,7 @@
  *   2. N bytes: a JSON object (UTF-8, may end in spaces) mapping each tensor
  *      name to {"dtype", "shape", "data_offsets": [begin, end]}, plus
  *      "__metadata__", a string-to-string map holding "aenn.format_version"
- *      ("1") and "aenn.architecture" (the graph, see aenn_model.h);
+ *      ("1") and "aenn.architecture" (the graph, see denoise/model/model.h);
  *   3. the data section: the tensors' bytes, little-endian, row-major, at
  *      [begin, end) relative to the start of this section.
  * Nothing is trusted before it is checked: N against the file, the JSON

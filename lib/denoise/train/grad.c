@@ -1,6 +1,6 @@
 /* Forward and backward passes of an AennModel over a chunk of patches:
  * the layer loop and the cheap data-movement ops here, the convolutions in
- * aenn_train_kernels.c. */
+ * denoise/train/train_kernels.c. */
 #include "config.h"
 #include "denoise/train/grad.h"
 

@@ -1,4 +1,4 @@
-/* The trainer's hot loops (see aenn_train_kernels.h), written once with GCC
+/* The trainer's hot loops (see denoise/train/train_kernels.h), written once with GCC
  * vector extensions at the native width of whatever -m flags this file is
  * built with. AENN_TK_TABLE names the table it exports.
  *

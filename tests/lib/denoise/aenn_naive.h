@@ -1,5 +1,5 @@
 /* A naive full-frame forward pass of an AennModel, straight from the
- * definitions in aenn_model.h, accumulating in double: the reference the
+ * definitions in denoise/model/model.h, accumulating in double: the reference the
  * engine's strips and kernels are checked against. */
 #ifndef __AENN_NAIVE_H__
 #define __AENN_NAIVE_H__
@@ -9,7 +9,7 @@
 #include "denoise/model/model.h"
 #include "denoise/engine/engine.h"
 
-/* The quantized arithmetic of aenn_kernels.h: u8 activations, round half
+/* The quantized arithmetic of denoise/kernels/kernels.h: u8 activations, round half
  * to even after one fused multiply-add, exact integer sums, and the
  * epilogue's fused multiply-adds in the kernels' order. */
 static inline gint

@@ -1,7 +1,7 @@
 /* The engine on every kernel path against the naive forward pass, identity
  * models, and determinism across thread counts and strip heights. The
  * quantized path (vnni) is held to its own tolerance, derived below; its
- * kernels are checked exactly in test_aenn_vnni. */
+ * kernels are checked exactly in test_denoise_vnni. */
 #include "config.h"
 #include "denoise/engine/engine.h"
 #include "../aenn_naive.h"
