@@ -226,6 +226,29 @@ typedef struct
   const gchar *name;
 } Span;
 
+/* The convolution a weight tensor belongs to, the whole name being
+ * "<layer>.weight" (*is_weight TRUE) or "<layer>.bias": with dotted names
+ * a layer "body" must not claim "body.0.weight" of a layer "body.0". */
+static const AennLayer *
+conv_of_tensor (const AennModel * model, const gchar * name,
+    gboolean * is_weight)
+{
+  for (guint i = 0; i < model->n_layers; i++) {
+    const AennLayer *L = &model->layers[i];
+    gsize ln = strlen (L->name);
+    const gchar *rest;
+    if (L->op != AENN_OP_CONV || strncmp (name, L->name, ln) != 0
+        || name[ln] != '.')
+      continue;
+    rest = name + ln + 1;
+    if (strcmp (rest, "weight") == 0 || strcmp (rest, "bias") == 0) {
+      *is_weight = rest[0] == 'w';
+      return L;
+    }
+  }
+  return NULL;
+}
+
 static gint
 span_cmp (gconstpointer a, gconstpointer b)
 {
@@ -425,20 +448,16 @@ aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
       /* the shape the architecture implies, dimension by dimension */
       guint64 want[4];
       guint nd = 0;
-      for (guint i = 0; i < model->n_layers; i++) {
-        const AennLayer *L = &model->layers[i];
-        gsize ln = strlen (L->name);
-        if (L->op != AENN_OP_CONV || strncmp (name, L->name, ln) != 0
-            || name[ln] != '.')
-          continue;
+      gboolean is_weight = FALSE;
+      const AennLayer *L = conv_of_tensor (model, name, &is_weight);
+      if (L != NULL) {
         want[0] = model->tensors[L->out].channels;
-        if (strcmp (name + ln + 1, "weight") == 0) {
+        if (is_weight) {
           want[1] = model->tensors[L->in[0]].channels;
           want[2] = want[3] = L->kernel;
           nd = 4;
         } else
           nd = 1;
-        break;
       }
       gboolean ok = json_array_get_length (shape) == nd;
       for (guint i = 0; ok && i < nd; i++)
