@@ -406,12 +406,37 @@ gst_ae_denoise_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* The installed models directory as seen from the plugin's own file, so
+ * that a relocated install (or one made with --destdir) finds its models;
+ * NULL when it is the configured one or cannot be told. */
+static gchar *
+models_dir_of_plugin (GstAeDenoise * self)
+{
+  GstElementFactory *f = gst_element_get_factory (GST_ELEMENT (self));
+  GstPlugin *plugin = f ? gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE
+      (f)) : NULL;
+  const gchar *so = plugin ? gst_plugin_get_filename (plugin) : NULL;
+  gchar *dir, *models = NULL;
+
+  if (so != NULL && *AENN_MODELS_FROM_PLUGIN != '\0') {
+    dir = g_path_get_dirname (so);
+    models = g_canonicalize_filename (AENN_MODELS_FROM_PLUGIN, dir);
+    g_free (dir);
+    if (strcmp (models, AENN_MODELS_DIR) == 0)
+      g_clear_pointer (&models, g_free);
+  }
+  if (plugin)
+    gst_object_unref (plugin);
+  return models;
+}
+
 /* The file a model-file value designates: itself when it has a directory
  * part or exists, else the first NAME.safetensors of the search path; the
  * error lists every place looked at. */
 static gchar *
-find_model (const gchar * file, GError ** error)
+find_model (GstAeDenoise * self, const gchar * file, GError ** error)
 {
+  gchar *relocated;
   const gchar *env = g_getenv (MODEL_PATH_ENV);
   gchar **dirs = g_strsplit (env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
   gchar *base, *found = NULL;
@@ -425,10 +450,15 @@ find_model (const gchar * file, GError ** error)
   base = g_str_has_suffix (file, ".safetensors") ? g_strdup (file) :
       g_strconcat (file, ".safetensors", NULL);
   tried = g_ptr_array_new_with_free_func (g_free);
-  /* the search path, then the installed directory */
+  /* the search path, then the installed directory (where the plugin is,
+   * then where it was configured to be) */
   for (guint i = 0; dirs[i] != NULL; i++)
     if (*dirs[i] != '\0')
       g_ptr_array_add (tried, g_build_filename (dirs[i], base, NULL));
+  relocated = models_dir_of_plugin (self);
+  if (relocated != NULL)
+    g_ptr_array_add (tried, g_build_filename (relocated, base, NULL));
+  g_free (relocated);
   g_ptr_array_add (tried, g_build_filename (AENN_MODELS_DIR, base, NULL));
   for (guint i = 0; i < tried->len && found == NULL; i++)
     if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_REGULAR))
@@ -449,13 +479,13 @@ find_model (const gchar * file, GError ** error)
 }
 
 static AennModel *
-load_model (const gchar * file, GError ** error)
+load_model (GstAeDenoise * self, const gchar * file, GError ** error)
 {
   GBytes *bytes;
   AennModel *model;
 
   if (file != NULL && *file != '\0') {
-    gchar *path = find_model (file, error);
+    gchar *path = find_model (self, file, error);
     if (path == NULL)
       return NULL;
     model = aenn_model_load_file (path, error);
@@ -487,7 +517,7 @@ gst_ae_denoise_start (GstBaseTransform * trans)
   n_threads = self->n_threads;
   GST_OBJECT_UNLOCK (self);
 
-  model = load_model (file, &err);
+  model = load_model (self, file, &err);
   if (model == NULL)
     goto no_model;
   den = aenn_denoiser_new (model, path, n_threads, &err);
