@@ -25,7 +25,7 @@ static GOptionEntry entries[] = {
       "Noise level given to the network, 0..255 (25)", "S"},
   {"kernels", 'k', 0, G_OPTION_ARG_STRING, &kernels,
       "Kernel path: c, orc, avx2, avx512 or vnni (default: "
-      "GST_UNSUPERVISED_KERNELS, else the best the CPU runs)", "PATH"},
+        "GST_UNSUPERVISED_KERNELS, else the best the CPU runs)", "PATH"},
   {NULL}
 };
 
