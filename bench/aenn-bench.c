@@ -10,7 +10,7 @@
  * luma plane plus two quarter-size chroma planes), GMAC/s of wall time
  * and GMAC per CPU-second of the luma plane. */
 #include "config.h"
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 #include "bench_util.h"
 
 #include <stdio.h>
@@ -22,7 +22,7 @@
 static guint strip_rows;
 
 static double
-time_plane (AennPlan * plan, guint w, guint h, GuPool * pool, guint runs,
+time_plane (AennPlan * plan, guint w, guint h, WorkerPool * pool, guint runs,
     double *cpu)
 {
   float *src = g_new (float, (gsize) w * h), *dst = g_new (float, (gsize) w * h);
@@ -100,7 +100,7 @@ main (int argc, char **argv)
     aenn_model_randomize (m, 1, 1.0f);
   macs = aenn_model_macs_per_pixel (m);
   printf ("%s: %.1f MACs per pixel; ORC target %s; median of %d runs\n",
-      model ? model : "default architecture", macs, gu_orc_target_name (),
+      model ? model : "default architecture", macs, kernel_path_orc_target (),
       runs);
   printf ("%-10s %-7s %3s %9s %9s %9s %9s %8s %10s\n", "size", "path",
       "thr", "ms/plane", "planes/s", "I420 ms", "I420 fps", "GMAC/s",
@@ -108,18 +108,18 @@ main (int argc, char **argv)
 
   for (guint si = 0; si < G_N_ELEMENTS (sizes); si++)
     for (gchar ** p = paths; *p; p++) {
-      GuPath path;
-      if (!gu_path_from_name (*p, &path) || path == GU_PATH_AUTO
-          || !gu_path_supported (path)) {
+      KernelPath path;
+      if (!kernel_path_from_name (*p, &path) || path == KERNEL_PATH_AUTO
+          || !kernel_path_supported (path)) {
         printf ("%-7s: not supported here\n", *p);
         continue;
       }
       for (gchar ** th = threads; *th; th++) {
         guint nt = (guint) atoi (*th), w = sizes[si][0], h = sizes[si][1];
-        GuPool *pool = gu_pool_new (MAX (nt, 1));
+        WorkerPool *pool = worker_pool_new (MAX (nt, 1));
         AennPlan *plan = aenn_plan_new (m, path, &err);
         /* the C path is a test reference: a few runs say enough */
-        guint nr = path == GU_PATH_C ? MIN ((guint) runs, 3u) : (guint) runs;
+        guint nr = path == KERNEL_PATH_C ? MIN ((guint) runs, 3u) : (guint) runs;
         double cy, cc;
         double ty = time_plane (plan, w, h, pool, nr, &cy);
         double tc = time_plane (plan, (w + 1) / 2, (h + 1) / 2, pool, nr, &cc);
@@ -129,7 +129,7 @@ main (int argc, char **argv)
             macs * w * h / ty * 1e-9, macs * w * h / cy * 1e-9);
         fflush (stdout);
         aenn_plan_free (plan);
-        gu_pool_free (pool);
+        worker_pool_free (pool);
       }
     }
   g_strfreev (paths);

@@ -28,8 +28,8 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include "aenn_engine.h"
-#include "aenn_frame.h"
+#include "denoise/engine/engine.h"
+#include "denoise/frames/denoiser.h"
 #include "bench_util.h"
 
 #define N_DISTINCT 4            /* frames cycled through */
@@ -185,14 +185,14 @@ breakdown (GstVideoInfo * info, const gchar * path, guint threads,
   GstVideoFrame fi, fo;
   AennFrame ii, io;
   AennFormat fmt;
-  GuPath p;
+  KernelPath p;
   AennDenoiser *den;
   double t[4][64];
   float sigma[3];
   GError *err = NULL;
 
   runs = MIN (runs, 64);
-  if (!gu_path_from_name (path, &p))
+  if (!kernel_path_from_name (path, &p))
     g_error ("unknown path %s", path);
   den = aenn_denoiser_new (model, p, threads, &err);
   if (den == NULL)
@@ -288,9 +288,9 @@ main (int argc, char **argv)
   runs = MAX (runs, 1);
   if (paths_opt == NULL) {
     GString *s = g_string_new ("orc");
-    for (gint p = GU_PATH_ORC + 1; p < GU_PATH_LAST; p++)
-      if (gu_path_supported ((GuPath) p))
-        g_string_append_printf (s, ",%s", gu_path_name ((GuPath) p));
+    for (gint p = KERNEL_PATH_ORC + 1; p < KERNEL_PATH_LAST; p++)
+      if (kernel_path_supported ((KernelPath) p))
+        g_string_append_printf (s, ",%s", kernel_path_name ((KernelPath) p));
     paths_opt = g_string_free (s, FALSE);
   }
   sizes = g_strsplit (sizes_opt ? sizes_opt : "1280x720,1920x1080", ",", -1);
@@ -308,7 +308,7 @@ main (int argc, char **argv)
     aenn_model_randomize (m, 1, 1.0f);
   printf ("model: %s, %.1f MACs per plane pixel; ORC target %s; noise-level "
       "%g; %d runs of %d frames\n", model ? model : "built in (default "
-      "architecture)", aenn_model_macs_per_pixel (m), gu_orc_target_name (),
+      "architecture)", aenn_model_macs_per_pixel (m), kernel_path_orc_target (),
       noise_level, runs, frames);
   printf ("%-10s %-6s %-7s %3s %9s %9s %9s %11s\n", "size", "format", "path",
       "thr", "fps", "best fps", "ms/frame", "cpu ms/frm");
@@ -326,9 +326,9 @@ main (int argc, char **argv)
       GST_VIDEO_INFO_FPS_N (&info) = 30;
       GST_VIDEO_INFO_FPS_D (&info) = 1;
       for (gchar ** p = paths; *p; p++) {
-        GuPath gp;
-        if (!gu_path_from_name (*p, &gp) || gp == GU_PATH_AUTO
-            || !gu_path_supported (gp)) {
+        KernelPath gp;
+        if (!kernel_path_from_name (*p, &gp) || gp == KERNEL_PATH_AUTO
+            || !kernel_path_supported (gp)) {
           printf ("%-7s: not supported here\n", *p);
           continue;
         }

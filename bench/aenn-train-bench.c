@@ -6,8 +6,8 @@
  * figures use the thread's CPU time, whole steps the wall clock.
  * Usage: aenn-train-bench [default|big|ARCH.json] [max threads] [seconds] */
 #include "config.h"
-#include "aenn_grad.h"
-#include "aenn_train.h"
+#include "denoise/train/grad.h"
+#include "denoise/train/train.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +105,7 @@ main (int argc, char **argv)
   }
 
   /* forward + backward alone, one thread, each kernel table */
-  for (GuPath p = GU_PATH_C; p < GU_PATH_LAST; p++) {
+  for (KernelPath p = KERNEL_PATH_C; p < KERNEL_PATH_LAST; p++) {
     const AennTrainKernels *k = aenn_train_kernels_get (p);
     guint P = cfg.patch, nb = cfg.chunk, iters = 0;
     gsize *off, np;
@@ -113,7 +113,7 @@ main (int argc, char **argv)
     AennGrad *g;
     double t0, el;
 
-    if (!gu_path_supported (p) || (p > GU_PATH_C
+    if (!kernel_path_supported (p) || (p > KERNEL_PATH_C
             && k == aenn_train_kernels_get (p - 1)))
       continue;
     off = g_new (gsize, m->n_layers);

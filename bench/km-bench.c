@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 typedef struct
 {
@@ -87,7 +87,7 @@ main (int argc, char **argv)
   KmFormat fmt;
   KmParams params;
   KmSegmenter *seg;
-  GuPath path;
+  KernelPath path;
   guint w, h;
   Frame in, out;
   double *fps;
@@ -98,7 +98,7 @@ main (int argc, char **argv)
     return 2;
   }
   if (sscanf (size, "%ux%u", &w, &h) != 2 || !km_format_from_name (format,
-          &fmt) || !gu_path_from_name (path_name, &path)) {
+          &fmt) || !kernel_path_from_name (path_name, &path)) {
     g_printerr ("bad --size, --format or --path\n");
     return 2;
   }
@@ -160,7 +160,7 @@ main (int argc, char **argv)
   }
   qsort (fps, runs, sizeof (double), cmp_double);
   g_print ("%s %ux%u k=%d %s %s threads=%d path=%s fps=%.1f\n", format, w, h,
-      k, mode, space, threads, gu_path_name (km_segmenter_get_path (seg)),
+      k, mode, space, threads, kernel_path_name (km_segmenter_get_path (seg)),
       fps[runs / 2]);
   km_segmenter_free (seg);
   return 0;

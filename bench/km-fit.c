@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 typedef struct
 {
@@ -122,7 +122,7 @@ main (int argc, char **argv)
   KmFormat fmt, gray;
   KmParams params;
   KmSegmenter *seg;
-  GuPath path;
+  KernelPath path;
   guint w, h;
   Layout lay;
   FILE *in, *lab_out = NULL;
@@ -145,7 +145,7 @@ main (int argc, char **argv)
     g_printerr ("unknown --format %s\n", format);
     return 2;
   }
-  if (!gu_path_from_name (path_name, &path)) {
+  if (!kernel_path_from_name (path_name, &path)) {
     g_printerr ("unknown --path %s\n", path_name);
     return 2;
   }
@@ -213,7 +213,7 @@ main (int argc, char **argv)
   out.stride[0] = (gint) w;
   g_printerr ("km-fit: %s %ux%u k=%d space=%s fraction=%g path=%s "
       "threads=%d\n", format, w, h, k, space, fraction,
-      gu_path_name (km_segmenter_get_path (seg)), threads);
+      kernel_path_name (km_segmenter_get_path (seg)), threads);
 
   while (frames < 0 || n < frames) {
     KmFrameStats st;

@@ -86,7 +86,7 @@
 #include <gst/video/video.h>
 
 #include "gstaedenoise.h"
-#include "aenn_frame.h"
+#include "denoise/frames/denoiser.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 #define GST_CAT_DEFAULT gst_ae_denoise_debug
@@ -396,8 +396,8 @@ gst_ae_denoise_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, self->n_threads);
       break;
     case PROP_KERNELS:
-      g_value_set_string (value, gu_path_name (self->den ?
-              aenn_denoiser_get_path (self->den) : gu_path_default ()));
+      g_value_set_string (value, kernel_path_name (self->den ?
+              aenn_denoiser_get_path (self->den) : kernel_path_default ()));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -505,7 +505,7 @@ static gboolean
 gst_ae_denoise_start (GstBaseTransform * trans)
 {
   GstAeDenoise *self = GST_AE_DENOISE (trans);
-  GuPath path = gu_path_default ();
+  KernelPath path = kernel_path_default ();
   AennModel *model;
   AennDenoiser *den;
   gchar *file;
@@ -525,8 +525,8 @@ gst_ae_denoise_start (GstBaseTransform * trans)
     goto bad_model;
   GST_INFO_OBJECT (self, "model %s: %.1f MACs per pixel; kernels %s; ORC "
       "target %s; %u threads", file && *file ? file : "(built in)",
-      aenn_model_macs_per_pixel (model), gu_path_name (path),
-      gu_orc_target_name (), aenn_denoiser_get_n_threads (den));
+      aenn_model_macs_per_pixel (model), kernel_path_name (path),
+      kernel_path_orc_target (), aenn_denoiser_get_n_threads (den));
   g_free (file);
 
   GST_OBJECT_LOCK (self);

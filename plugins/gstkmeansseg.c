@@ -100,7 +100,7 @@
 #include <gst/video/video.h>
 
 #include "gstkmeansseg.h"
-#include "km_segment.h"
+#include "kmeans/segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
 #define GST_CAT_DEFAULT gst_kmeans_seg_debug
@@ -559,9 +559,9 @@ gst_kmeans_seg_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, 0xff000000 | self->params.boundary_rgb);
       break;
     case PROP_KERNELS:
-      g_value_set_string (value, gu_path_name (self->seg ?
+      g_value_set_string (value, kernel_path_name (self->seg ?
               km_segmenter_get_path (self->seg) :
-              gu_path_float (gu_path_default ())));
+              kernel_path_float (kernel_path_default ())));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -574,7 +574,7 @@ static gboolean
 gst_kmeans_seg_start (GstBaseTransform * trans)
 {
   GstKMeansSeg *self = GST_KMEANS_SEG (trans);
-  GuPath path = gu_path_default ();
+  KernelPath path = kernel_path_default ();
   KmSegmenter *seg;
   guint n_threads;
 
@@ -585,11 +585,11 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
   seg = km_segmenter_new (path, n_threads);
   if (seg == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
-        ("no kernels for path %s", gu_path_name (path)));
+        ("no kernels for path %s", kernel_path_name (path)));
     return FALSE;
   }
   GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s",
-      gu_path_name (km_segmenter_get_path (seg)), gu_orc_target_name ());
+      kernel_path_name (km_segmenter_get_path (seg)), kernel_path_orc_target ());
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;

@@ -65,7 +65,7 @@ w=640
 h=360
 fsize=$((w * h * 3 / 2))
 parse="rawvideoparse format=i420 width=$w height=$h framerate=30/1"
-noise="build/tools/gu-noise --format I420 --size ${w}x$h"
+noise="build/tools/unsupervised-noise --format I420 --size ${w}x$h"
 # shellcheck disable=SC2086
 gst-launch-1.0 -q $src ! identity eos-after=300 ! videoconvert ! \
   video/x-raw,format=I420,width=$w,height=$h ! filesink location="$out/.clean.i420"

@@ -9,7 +9,7 @@
  * (C order, (C, H, W)), on the 0..1 scale; OUT gets the network's result
  * (with a residual model, the denoised image). */
 #include "config.h"
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -57,7 +57,7 @@ main (int argc, char **argv)
   GError *err = NULL;
   AennModel *model = NULL;
   AennPlan *plan = NULL;
-  GuPath path = GU_PATH_AUTO;
+  KernelPath path = KERNEL_PATH_AUTO;
   gchar *in = NULL;
   gsize len;
   float *out = NULL;
@@ -71,7 +71,7 @@ main (int argc, char **argv)
       "success, 1 on an error, 2 on bad options.");
   if (!g_option_context_parse (ctx, &argc, &argv, &err) || argc != 4
       || !parse_size (size_str, &w, &h) || sigma < 0 || sigma > 255
-      || (kernels != NULL && !gu_path_from_name (kernels, &path))) {
+      || (kernels != NULL && !kernel_path_from_name (kernels, &path))) {
     g_printerr ("aenn-infer: %s\n", err ? err->message : "expected --size "
         "WxH, --sigma within 0..255, a known --kernels path and MODEL IN "
         "OUT (--help)");

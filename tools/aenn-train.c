@@ -7,7 +7,7 @@
  * (SIGTERM) when a signal stopped it, after the checkpoint and the model
  * were written; 1 on any error, 2 on bad options. */
 #include "config.h"
-#include "aenn_train.h"
+#include "denoise/train/train.h"
 #include "aenn_source.h"
 #include "aenn_heldout.h"
 
@@ -43,7 +43,7 @@ validate_held (AennTrainer * tr, const AennFrameSet * held, GError ** error)
 
   if (held == NULL)
     return TRUE;
-  if (!aenn_held_out_score (held, aenn_trainer_get_model (tr), GU_PATH_AUTO,
+  if (!aenn_held_out_score (held, aenn_trainer_get_model (tr), KERNEL_PATH_AUTO,
           aenn_trainer_get_config (tr)->sigma_input, &sc, error))
     return FALSE;
   g_print ("step %" G_GUINT64_FORMAT ": held-back frames (%u pairs of your "

@@ -2,7 +2,7 @@
  * header for the estimator). */
 #include "config.h"
 #include "aenn_heldout.h"
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 
 #include <math.h>
 
@@ -60,7 +60,7 @@ psnr_of (double mse)
 
 gboolean
 aenn_held_out_score (const AennFrameSet * held, const AennModel * model,
-    GuPath path, double sigma, AennHeldOutScore * score, GError ** error)
+    KernelPath path, double sigma, AennHeldOutScore * score, GError ** error)
 {
   guint n = aenn_frame_set_get_n_frames (held);
   guint C = model->in_channels;

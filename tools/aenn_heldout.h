@@ -12,8 +12,8 @@
 #define __AENN_HELDOUT_H__
 
 #include <glib.h>
-#include "aenn_train.h"
-#include "gu_cpu.h"
+#include "denoise/train/train.h"
+#include "common/kernel_path.h"
 
 G_BEGIN_DECLS
 
@@ -34,10 +34,10 @@ typedef struct
 AennFrameSet *aenn_held_out_split (AennFrameSet ** set, guint every);
 
 /* Denoises the first frame of every held-back pair with model on path
- * (GU_PATH_AUTO: the default) at noise level sigma (0..255) and scores it
+ * (KERNEL_PATH_AUTO: the default) at noise level sigma (0..255) and scores it
  * against the second. */
 gboolean aenn_held_out_score (const AennFrameSet * held,
-    const AennModel * model, GuPath path, double sigma,
+    const AennModel * model, KernelPath path, double sigma,
     AennHeldOutScore * score, GError ** error);
 
 G_END_DECLS

@@ -3,7 +3,7 @@
  * the read instead of a wait for an EOS that never comes. */
 #include "config.h"
 #include "aenn_source.h"
-#include "aenn_noise.h"
+#include "denoise/frames/noise_estimate.h"
 
 #include <math.h>
 #include <string.h>

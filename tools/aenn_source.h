@@ -4,7 +4,7 @@
 #define __AENN_SOURCE_H__
 
 #include <glib.h>
-#include "aenn_train.h"
+#include "denoise/train/train.h"
 
 G_BEGIN_DECLS
 

@@ -12,7 +12,7 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gstinterpolationcontrolsource.h>
 
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 #include "element_check.h"
 
 /* fail_unless costs a system call even when it passes (check records the
@@ -161,7 +161,7 @@ check_component (GstVideoFrame * fi, GstVideoFrame * fo, guint c,
       (gsize) cw * ch);
   const float *s[1] = { src };
   float *d[1] = { dst };
-  AennPlan *plan = aenn_plan_new (format_model, GU_PATH_AUTO, NULL);
+  AennPlan *plan = aenn_plan_new (format_model, KERNEL_PATH_AUTO, NULL);
   gint changed = 0;
 
   for (gint y = 0; y < ch; y++)
@@ -242,18 +242,18 @@ GST_END_TEST;
 /* and on every kernel path the CPU has */
 GST_START_TEST (test_kernel_paths)
 {
-  for (gint p = 0; p < GU_PATH_LAST; p++) {
+  for (gint p = 0; p < KERNEL_PATH_LAST; p++) {
     GstElement *e;
     gchar *kernels;
 
-    if (!gu_path_supported ((GuPath) p))
+    if (!kernel_path_supported ((KernelPath) p))
       continue;
-    g_setenv ("GST_UNSUPERVISED_KERNELS", gu_path_name ((GuPath) p), TRUE);
+    g_setenv ("GST_UNSUPERVISED_KERNELS", kernel_path_name ((KernelPath) p), TRUE);
     check_format ("I420", 385, 289);
     check_format ("BGRA", 97, 61);
     e = gst_element_factory_make ("aedenoise", NULL);
     g_object_get (e, "kernels", &kernels, NULL);
-    fail_unless_equals_string (kernels, gu_path_name ((GuPath) p));
+    fail_unless_equals_string (kernels, kernel_path_name ((KernelPath) p));
     g_free (kernels);
     gst_object_unref (e);
   }

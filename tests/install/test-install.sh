@@ -47,7 +47,7 @@ for d in $docs; do
   [ -s "$docdir/$d" ]
   check $? "docs: $d"
 done
-for t in aenn-train aenn-eval aenn-infer gu-noise aenn-torch; do
+for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch; do
   [ -x "$bindir/$t" ]
   check $? "tool installed: $bindir/$t"
 done
@@ -78,8 +78,8 @@ help_has aenn-eval "--data" "--set" "Exit status"
 check $? "aenn-eval --help"
 help_has aenn-infer "--size" "--kernels" "Exit status"
 check $? "aenn-infer --help"
-help_has gu-noise "--sigma" "psnr"
-check $? "gu-noise --help"
+help_has unsupervised-noise "--sigma" "psnr"
+check $? "unsupervised-noise --help"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   help_has aenn-torch "import" "export" "run"
   check $? "aenn-torch --help"
@@ -129,14 +129,14 @@ aenn-train --init aedenoise-default --mode n2v --source "$clean" --force-low-noi
 rc=$?
 [ $rc -eq 0 ] && grep -q "below the floor of 2.0; training anyway" "$work/n2v.log"
 check $? "--force-low-noise trains anyway, with a warning (exit $rc)"
-# noisy footage made with the installed gu-noise: Noise2Noise, validated
+# noisy footage made with the installed unsupervised-noise: Noise2Noise, validated
 # on held-back frames
 gst-launch-1.0 -q videotestsrc pattern=smpte num-buffers=12 ! \
   video/x-raw,format=GRAY8,width=64,height=64 ! \
   filesink location="$work/clean.gray" >/dev/null 2>&1
-gu-noise add --format GRAY8 --size 64x64 --sigma 12 "$work/clean.gray" \
+unsupervised-noise add --format GRAY8 --size 64x64 --sigma 12 "$work/clean.gray" \
   "$work/noisy.gray" >/dev/null 2>&1
-check $? "gu-noise adds noise"
+check $? "unsupervised-noise adds noise"
 aenn-train --init aedenoise-default --mode n2n --source \
   "filesrc location=$work/noisy.gray ! rawvideoparse width=64 height=64 format=gray8 framerate=25/1" \
   --out "$work/n.safetensors" --steps 6 --batch 2 --patch 16 --holdout-every 6 \

@@ -3,7 +3,7 @@
  * clean reference would measure. */
 #include "config.h"
 #include "aenn_heldout.h"
-#include "aenn_engine.h"
+#include "denoise/engine/engine.h"
 
 #include <math.h>
 
@@ -78,7 +78,7 @@ test_split (void)
 static double
 true_psnr (const AennModel * m, const AennFrameSet * held)
 {
-  AennPlan *plan = aenn_plan_new (m, GU_PATH_AUTO, NULL);
+  AennPlan *plan = aenn_plan_new (m, KERNEL_PATH_AUTO, NULL);
   float *in = g_new (float, W * H), *out = g_new (float, W * H);
   double se = 0;
   guint n = aenn_frame_set_get_n_frames (held), w, h, s;
@@ -121,7 +121,7 @@ test_score (void)
   g_assert_cmpuint (aenn_frame_set_get_n_frames (held), ==, 16);
   /* a network that predicts no noise returns the input: no gain, and the
    * input's estimate is the noise's level (clipping lowers it a little) */
-  g_assert_true (aenn_held_out_score (held, zero, GU_PATH_AUTO, SIGMA, &sc,
+  g_assert_true (aenn_held_out_score (held, zero, KERNEL_PATH_AUTO, SIGMA, &sc,
           &err));
   g_assert_no_error (err);
   g_assert_cmpuint (sc.n_pairs, ==, 8);
@@ -131,7 +131,7 @@ test_score (void)
       (2.0), 1e-9);
   /* the shipped model: the estimate is within half a dB of what the clean
    * frame measures, and shows the gain */
-  g_assert_true (aenn_held_out_score (held, trained, GU_PATH_AUTO, SIGMA,
+  g_assert_true (aenn_held_out_score (held, trained, KERNEL_PATH_AUTO, SIGMA,
           &sc, &err));
   truth = true_psnr (trained, held);
   g_test_message ("estimated %.2f dB (input %.2f), measured on clean %.2f",
@@ -143,7 +143,7 @@ test_score (void)
     AennModel *rgb = aenn_model_new ("{\"in_channels\": 3, \"output\": \"y\", "
         "\"layers\": [{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"x\"], "
         "\"out\": \"y\", \"out_channels\": 3, \"kernel\": 1}]}", NULL);
-    g_assert_false (aenn_held_out_score (held, rgb, GU_PATH_AUTO, SIGMA, &sc,
+    g_assert_false (aenn_held_out_score (held, rgb, KERNEL_PATH_AUTO, SIGMA, &sc,
             &err));
     g_assert_error (err, AENN_ERROR, AENN_ERROR_SIZE);
     g_clear_error (&err);

@@ -1,0 +1,103 @@
+/* aenn_frame: denoises whole video frames with an AennModel, in each
+ * format's own planes.
+ *
+ * The model sees one plane at a time (in_channels 1): Y, U and V of the YUV
+ * formats, R, G and B of the RGB ones, each at its own size (chroma
+ * subsampled as the format has it), each with its own noise level. A frame
+ * goes through four steps, so that the caller can look at the noise
+ * estimates before the network runs:
+ *
+ *   load      8-bit samples -> float planes on the 0..1 scale
+ *   estimate  per plane noise level (aenn_noise.h)
+ *   run       the network on every plane
+ *   store     round (s + strength * (255 n - s)), clamped, in the input's
+ *             layout; bytes that are not samples (alpha, padding) are
+ *             copied from the input
+ *
+ * Memory: per negotiated size, two float planes per channel (input and
+ * output) and the engine's scratch; nothing is allocated per frame. The
+ * row conversions and the network share one thread pool. */
+#ifndef __AENN_FRAME_H__
+#define __AENN_FRAME_H__
+
+#include <glib.h>
+#include "denoise/model/model.h"
+#include "common/kernel_path.h"
+
+G_BEGIN_DECLS
+
+#define AENN_MAX_CHANNELS_PER_FRAME 3
+
+typedef enum
+{
+  AENN_LAYOUT_PLANAR,           /* GRAY8, I420, YV12, Y42B, Y444 */
+  AENN_LAYOUT_SEMIPLANAR,       /* NV12, NV21 */
+  AENN_LAYOUT_PACKED422,        /* YUY2, UYVY */
+  AENN_LAYOUT_PACKED4,          /* RGBx, BGRA, xRGB, ... */
+  AENN_LAYOUT_PACKED3           /* RGB, BGR */
+} AennLayout;
+
+/* Channel 0 is luma (or the first colour byte of a pixel); channels 1 and 2
+ * are the chroma planes in memory order (the first and second byte of a
+ * semi-planar pair, planes 1 and 2) or the other colour bytes. Which of U
+ * and V (or R and B) a channel is does not matter to the denoiser. */
+typedef struct
+{
+  AennLayout layout;
+  gboolean rgb;                 /* R'G'B' channels, else Y'CbCr or grey */
+  guint n_channels;             /* 1 (GRAY8) or 3 */
+  guint8 x_sub, y_sub;          /* subsampling of channels 1, 2 (shifts) */
+  guint8 keep;                  /* packed4: byte carried through (0 or 3) */
+  guint8 luma;                  /* packed422: byte of Y in each pair */
+} AennFormat;
+
+typedef struct
+{
+  guint8 *data[3];              /* planes, as the format has them */
+  gint stride[3];
+} AennFrame;
+
+/* "I420", "BGRx", ...: the GStreamer format names this code handles. */
+gboolean aenn_format_from_name (const gchar * name, AennFormat * fmt);
+const gchar *const *aenn_format_names (void);
+/* Size of channel c of a width x height frame. */
+void aenn_format_channel_size (const AennFormat * fmt, guint width,
+    guint height, guint c, guint * cw, guint * ch);
+
+typedef struct _AennDenoiser AennDenoiser;
+
+/* Fails (AENN_ERROR_ARCHITECTURE) for models with in_channels != 1, or
+ * when path is not supported. n_threads 0: one per core. The model must
+ * outlive the denoiser. */
+AennDenoiser *aenn_denoiser_new (const AennModel * model, KernelPath path,
+    guint n_threads, GError ** error);
+void aenn_denoiser_free (AennDenoiser * den);
+KernelPath aenn_denoiser_get_path (const AennDenoiser * den);
+guint aenn_denoiser_get_n_threads (const AennDenoiser * den);
+/* A new thread count rebuilds the pool and the scratch (if a format is
+ * set); the same count does nothing. */
+gboolean aenn_denoiser_set_n_threads (AennDenoiser * den, guint n_threads,
+    GError ** error);
+/* Allocates everything the frames of this format and size need. */
+gboolean aenn_denoiser_set_format (AennDenoiser * den,
+    const AennFormat * fmt, guint width, guint height, GError ** error);
+guint aenn_denoiser_get_n_channels (const AennDenoiser * den);
+
+/* The steps of a frame, in order; out of store must not overlap in. sigma: per channel, on the 0..255 scale; estimate
+ * writes -1 for a channel too small to measure. */
+void aenn_denoiser_load (AennDenoiser * den, const AennFrame * in);
+void aenn_denoiser_estimate (AennDenoiser * den,
+    float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
+void aenn_denoiser_run (AennDenoiser * den,
+    const float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
+void aenn_denoiser_store (AennDenoiser * den, const AennFrame * in,
+    AennFrame * out, float strength);
+
+/* The float planes of the last load (input) and run (output): (ch) rows of
+ * (cw) floats, *stride floats apart. For tests and tools. */
+const float *aenn_denoiser_get_plane (const AennDenoiser * den, guint c,
+    gboolean output, gsize * stride);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,131 @@
+/* The sample function every training patch comes from. */
+#include "config.h"
+#include "denoise/train/train_priv.h"
+#include "denoise/synth/noise.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct
+{
+  guint x0, y0, t;              /* t: bit 0 flip x, 1 flip y, 2 transpose */
+} Crop;
+
+static Crop
+random_crop (Rng * r, const Frame * f, guint patch)
+{
+  Crop c;
+  c.x0 = rng_below (r, f->width - patch + 1);
+  c.y0 = rng_below (r, f->height - patch + 1);
+  c.t = rng_below (r, 8);
+  return c;
+}
+
+static void
+crop (const Frame * f, guint channels, const Crop * c, guint P, float *out)
+{
+  gsize plane = (gsize) f->width * f->height;
+  for (guint ch = 0; ch < channels; ch++)
+    for (guint y = 0; y < P; y++)
+      for (guint x = 0; x < P; x++) {
+        guint u = (c->t & 4) ? x : y, v = (c->t & 4) ? y : x;
+        if (c->t & 1)
+          v = P - 1 - v;
+        if (c->t & 2)
+          u = P - 1 - u;
+        out[((gsize) ch * P + y) * P + x] = f->data[ch * plane
+            + (gsize) (c->y0 + u) * f->width + c->x0 + v] * (1.0f / 255.0f);
+      }
+}
+
+void
+aenn_train_make_sample (const AennTrainConfig * cfg,
+    const AennFrameSet * frames, guint C, guint64 step, guint index,
+    float *input, float *target, float *mask, float *sigma)
+{
+  Rng r;
+  guint P = cfg->patch;
+  gsize npix = (gsize) P * P, n = C * npix;
+
+  rng_init (&r, cfg->seed, step, index);
+  if (cfg->mode == AENN_TRAIN_SUPERVISED) {
+    if (frames != NULL && frames->frames->len > 0
+        && rng_uniform (&r) < cfg->frames_ratio) {
+      const Frame *f = &g_array_index (frames->frames, Frame,
+          rng_below (&r, frames->frames->len));
+      Crop c = random_crop (&r, f, P);
+      crop (f, C, &c, P, target);
+    } else
+      aenn_deadleaves_render (&cfg->leaves, rng_next (&r), C, P, P,
+          target);
+    if (cfg->noise == AENN_NOISE_GAUSSIAN) {
+      double s = cfg->sigma_min + rng_uniform (&r) * (cfg->sigma_max
+          - cfg->sigma_min);
+      aenn_synth_gaussian (&r, target, input, n, s, cfg->quantize);
+      *sigma = (float) s;
+    } else
+      *sigma = aenn_synth_poisson_gaussian (&r, cfg->sigma_min,
+          cfg->sigma_max, target, input, n, cfg->quantize);
+    for (gsize i = 0; i < npix; i++)
+      mask[i] = 1.0f;
+    return;
+  }
+
+  *sigma = (float) cfg->sigma_input;
+  if (cfg->mode == AENN_TRAIN_N2N) {
+    guint n_pairs = 0, i;
+    for (i = 0; i < frames->frames->len; i++)
+      n_pairs += aenn_frame_set_pair_at (frames, i);
+    i = aenn_frame_set_nth_pair (frames, rng_below (&r, n_pairs));
+    {
+      /* either way round: the mapping learnt is symmetric in time */
+      guint swap = rng_below (&r, 2);
+      const Frame *a = &g_array_index (frames->frames, Frame, i + swap);
+      const Frame *b = &g_array_index (frames->frames, Frame, i + 1 - swap);
+      Crop c = random_crop (&r, a, P);
+      crop (a, C, &c, P, input);
+      crop (b, C, &c, P, target);
+    }
+    for (gsize j = 0; j < npix; j++)
+      mask[j] = 1.0f;
+    return;
+  }
+
+  /* Noise2Void: a fixed number of blind-spot pixels per patch, each shown
+   * the value of a random neighbour in its 5x5 window */
+  {
+    const Frame *f = &g_array_index (frames->frames, Frame,
+        rng_below (&r, frames->frames->len));
+    Crop c = random_crop (&r, f, P);
+    guint k = aenn_n2v_count (cfg);
+    crop (f, C, &c, P, target);
+    memcpy (input, target, n * sizeof (float));
+    memset (mask, 0, npix * sizeof (float));
+    for (guint j = 0; j < k;) {
+      guint y = rng_below (&r, P), x = rng_below (&r, P);
+      guint nb = rng_below (&r, 24), ny, nx;
+      gint dy, dx;
+      if (mask[(gsize) y * P + x] != 0.0f)
+        continue;
+      nb += nb >= 12;           /* skip the centre of the 5x5 window */
+      dy = (gint) (nb / 5) - 2;
+      dx = (gint) (nb % 5) - 2;
+      ny = (guint) CLAMP ((gint) y + dy, 0, (gint) P - 1);
+      nx = (guint) CLAMP ((gint) x + dx, 0, (gint) P - 1);
+      if (ny == y && nx == x)
+        ny = y > 0 ? y - 1 : y + 1;
+      for (guint ch = 0; ch < C; ch++)
+        input[ch * npix + (gsize) y * P + x] =
+            target[ch * npix + (gsize) ny * P + nx];
+      mask[(gsize) y * P + x] = 1.0f;
+      j++;
+    }
+  }
+}
+
+guint
+aenn_n2v_count (const AennTrainConfig * cfg)
+{
+  guint k = (guint) lround (cfg->n2v_fraction * cfg->patch * cfg->patch);
+  return CLAMP (k, 1, cfg->patch * cfg->patch / 2);
+}
