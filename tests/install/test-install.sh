@@ -4,7 +4,7 @@
 # build tree (GST_PLUGIN_PATH at the installed plugin only, no
 # GST_UNSUPERVISED_MODEL_PATH), check what a user gets: every shipped model
 # (by hash), the docs, each tool's --help, a pipeline with a model found by
-# name, the trainer (a short run, Ctrl-C's exit status, the low-noise
+# name, the trainer (a short run, the exit status after SIGINT and SIGTERM, the low-noise
 # refusal) and the evaluator (a set by name, and its failure when there is
 # nothing to evaluate).
 #
@@ -103,20 +103,25 @@ check $? "aenn-train --init aedenoise-default: a short run"
 gst-launch-1.0 -q videotestsrc num-buffers=2 ! video/x-raw,width=64,height=48 ! \
   aedenoise model-file="$work/m.safetensors" ! fakesink >/dev/null 2>&1
 check $? "the element runs the trained model"
-aenn-train --out "$work/s.safetensors" --steps 1000000 --batch 2 --patch 16 \
-  --log-every 1000000 >"$work/int.log" 2>&1 &
-pid=$!
-# until the first step ran: the handler is installed before it
-i=0
-while [ $i -lt 100 ] && ! grep -q "^step 0: validation" "$work/int.log"; do
-  sleep 0.1; i=$((i + 1))
+for sig in INT TERM; do
+  rm -f "$work/s.safetensors" "$work/s.safetensors.ckpt"
+  aenn-train --out "$work/s.safetensors" --steps 1000000 --batch 2 --patch 16 \
+    --log-every 1000000 >"$work/int.log" 2>&1 &
+  pid=$!
+  # until the first step ran: the handler is installed before it
+  i=0
+  while [ $i -lt 100 ] && ! grep -q "^step 0: validation" "$work/int.log"; do
+    sleep 0.1; i=$((i + 1))
+  done
+  sleep 0.3
+  kill -$sig $pid
+  wait $pid
+  rc=$?
+  want=130
+  [ $sig = TERM ] && want=143
+  [ $rc -eq $want ] && [ -s "$work/s.safetensors" ] && [ -s "$work/s.safetensors.ckpt" ]
+  check $? "aenn-train stopped by SIG$sig exits $want after saving (exit $rc)"
 done
-sleep 0.3
-kill -INT $pid
-wait $pid
-rc=$?
-[ $rc -eq 130 ] && [ -s "$work/s.safetensors" ] && [ -s "$work/s.safetensors.ckpt" ]
-check $? "aenn-train stopped by SIGINT exits 130 after saving (exit $rc)"
 clean="videotestsrc pattern=smpte num-buffers=6 ! video/x-raw,format=GRAY8,width=64,height=64"
 aenn-train --init aedenoise-default --mode n2n --source "$clean" \
   --out "$work/n.safetensors" --steps 4 --batch 2 --patch 16 >"$work/n2n.log" 2>&1
