@@ -183,8 +183,8 @@ breakdown (GstVideoInfo * info, const gchar * path, guint threads,
   GstBuffer *in = make_frame (info, 0);
   GstBuffer *out = gst_buffer_new_allocate (NULL, info->size, NULL);
   GstVideoFrame fi, fo;
-  AennFrame ii, io;
-  AennFormat fmt;
+  VideoImage ii, io;
+  const VideoFormat *fmt;
   KernelPath p;
   AennDenoiser *den;
   double t[4][64];
@@ -197,9 +197,9 @@ breakdown (GstVideoInfo * info, const gchar * path, guint threads,
   den = aenn_denoiser_new (model, p, threads, &err);
   if (den == NULL)
     g_error ("%s", err->message);
-  if (!aenn_format_from_name (gst_video_format_to_string
-          (GST_VIDEO_INFO_FORMAT (info)), &fmt)
-      || !aenn_denoiser_set_format (den, &fmt, GST_VIDEO_INFO_WIDTH (info),
+  fmt = video_format_find (gst_video_format_to_string
+      (GST_VIDEO_INFO_FORMAT (info)));
+  if (fmt == NULL || !aenn_denoiser_set_format (den, fmt, GST_VIDEO_INFO_WIDTH (info),
           GST_VIDEO_INFO_HEIGHT (info), &err))
     g_error ("format: %s", err ? err->message : "unknown");
   gst_video_frame_map (&fi, info, in, GST_MAP_READ);

@@ -16,7 +16,7 @@ typedef struct
 {
   guint8 *buf[3];
   guint rows[3];
-  KmImage im;
+  VideoImage im;
 } Frame;
 
 /* Plane sizes of a format at w x h; strides rounded up to 32 bytes. */
@@ -24,9 +24,9 @@ static void
 frame_alloc (Frame * f, const KmFormat * fmt, guint w, guint h)
 {
   memset (f, 0, sizeof (*f));
-  for (guint p = 0; p < km_format_n_planes (fmt); p++) {
+  for (guint p = 0; p < video_format_n_planes (fmt->vf); p++) {
     guint bytes, rows;
-    km_format_plane_size (fmt, w, h, p, &bytes, &rows);
+    video_format_plane_size (fmt->vf, w, h, p, &bytes, &rows);
     f->im.stride[p] = (gint) ((bytes + 31) & ~31u);
     f->rows[p] = rows;
     f->buf[p] = g_malloc0 ((gsize) f->im.stride[p] * rows);

@@ -45,10 +45,8 @@ static gboolean
 layout_of (const KmFormat * fmt, guint w, guint h, guint align, Layout * l)
 {
   memset (l, 0, sizeof (*l));
-  if ((guint) fmt->layout > KM_LAYOUT_GRAY)
-    return FALSE;
   for (guint p = 0; p < 3; p++)
-    km_format_plane_size (fmt, w, h, p, &l->row_bytes[p], &l->rows[p]);
+    video_format_plane_size (fmt->vf, w, h, p, &l->row_bytes[p], &l->rows[p]);
   for (guint p = 0; p < 3; p++) {
     if (l->row_bytes[p] == 0)
       continue;
@@ -127,7 +125,7 @@ main (int argc, char **argv)
   Layout lay;
   FILE *in, *lab_out = NULL;
   guint8 *buf, *outbuf;
-  KmImage im, out;
+  VideoImage im, out;
   gint n = 0;
   int ret = 0;
 

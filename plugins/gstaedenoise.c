@@ -86,6 +86,8 @@
 #include <gst/video/video.h>
 
 #include "gstaedenoise.h"
+#include "gstunsupervisedvideo.h"
+#include "common/limits.h"
 #include "denoise/frames/denoiser.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
@@ -145,16 +147,6 @@ struct _GstAeDenoise
   AennDenoiser *den;
   float smoothed[AENN_MAX_CHANNELS_PER_FRAME];  /* < 0: no estimate yet */
 };
-
-#define FORMATS "{ GRAY8, I420, YV12, Y42B, Y444, NV12, NV21, YUY2, UYVY, " \
-  "RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, RGB, BGR }"
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
 
 #define gst_ae_denoise_parent_class parent_class
 G_DEFINE_TYPE (GstAeDenoise, gst_ae_denoise, GST_TYPE_VIDEO_FILTER);
@@ -281,7 +273,7 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_N_THREADS,
       g_param_spec_uint ("n-threads", "Threads",
-          "Worker threads (0 = one per core, up to 64)", 0, 64,
+          "Worker threads (0 = one per core, up to 64)", 0, MAX_THREADS,
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
   /**
    * GstAeDenoise:kernels:
@@ -302,8 +294,8 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
       "gst-unsupervised authors");
   gst_element_class_add_static_metadata (element_class,
       GST_ELEMENT_METADATA_DOC_URI, GST_PACKAGE_DOC_URL "/aedenoise.md");
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  /* caps from the format table, in its order of preference */
+  gst_unsupervised_add_pad_templates (element_class);
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ae_denoise_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ae_denoise_stop);
@@ -595,7 +587,8 @@ gst_ae_denoise_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
-/* The element holds no frame: it adds to upstream's latency only the time
+/* Caps in the format table's order of preference. The element holds no
+ * frame: it adds to upstream's latency only the time
  * a frame takes to process, as measured so far, so that a live pipeline
  * renders its frames on time instead of dropping them. */
 static gboolean
@@ -603,8 +596,13 @@ gst_ae_denoise_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
   GstAeDenoise *self = GST_AE_DENOISE (trans);
-  gboolean ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans,
-      direction, query);
+  gboolean ret;
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
+    return gst_unsupervised_query_caps (trans, direction, query,
+        GST_BASE_TRANSFORM_CLASS (parent_class)->query);
+  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+      query);
 
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
@@ -633,16 +631,16 @@ gst_ae_denoise_set_info (GstVideoFilter * filter, GstCaps * incaps,
   GstAeDenoise *self = GST_AE_DENOISE (filter);
   const gchar *name = gst_video_format_to_string (GST_VIDEO_INFO_FORMAT
       (in_info));
-  AennFormat fmt;
+  const VideoFormat *fmt = video_format_find (name);
   GError *err = NULL;
 
-  if (!aenn_format_from_name (name, &fmt))
+  if (fmt == NULL)
     goto unsupported;
   if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info)
       || GST_VIDEO_INFO_WIDTH (in_info) != GST_VIDEO_INFO_WIDTH (out_info)
       || GST_VIDEO_INFO_HEIGHT (in_info) != GST_VIDEO_INFO_HEIGHT (out_info))
     goto mismatch;
-  if (!aenn_denoiser_set_format (self->den, &fmt,
+  if (!aenn_denoiser_set_format (self->den, fmt,
           GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info),
           &err))
     goto bad_size;
@@ -673,16 +671,6 @@ bad_size:
     GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL), ("%s", err->message));
     g_clear_error (&err);
     return FALSE;
-  }
-}
-
-static void
-image_of_frame (GstVideoFrame * frame, AennFrame * im)
-{
-  for (guint p = 0; p < 3; p++) {
-    gboolean has = p < GST_VIDEO_FRAME_N_PLANES (frame);
-    im->data[p] = has ? GST_VIDEO_FRAME_PLANE_DATA (frame, p) : NULL;
-    im->stride[p] = has ? GST_VIDEO_FRAME_PLANE_STRIDE (frame, p) : 0;
   }
 }
 
@@ -779,7 +767,7 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   guint n_threads;
   gboolean reset;
   float sigma[AENN_MAX_CHANNELS_PER_FRAME];
-  AennFrame in, out;
+  VideoImage in, out;
   GError *err = NULL;
   GstClockTime stream_time;
   gint64 t0 = g_get_monotonic_time ();
@@ -807,8 +795,8 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   if (!aenn_denoiser_set_n_threads (self->den, n_threads, &err))
     goto bad_threads;
 
-  image_of_frame (inframe, &in);
-  image_of_frame (outframe, &out);
+  gst_unsupervised_video_image (inframe, &in);
+  gst_unsupervised_video_image (outframe, &out);
   aenn_denoiser_load (self->den, &in);
   report = noise_levels (self, level, reset, sigma,
       GST_VIDEO_FORMAT_INFO_IS_RGB (inframe->info.finfo));

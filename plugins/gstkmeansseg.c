@@ -100,6 +100,8 @@
 #include <gst/video/video.h>
 
 #include "gstkmeansseg.h"
+#include "gstunsupervisedvideo.h"
+#include "common/limits.h"
 #include "kmeans/segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
@@ -167,16 +169,6 @@ struct _GstKMeansSeg
   gboolean reset;               /* forget the last frame's centroids */
 };
 
-#define FORMATS "{ RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, RGB, BGR, " \
-  "I420, YV12, Y42B, Y444, NV12, NV21, YUY2, UYVY, GRAY8 }"
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
-
 #define GST_TYPE_KMEANS_SEG_MODE (gst_kmeans_seg_mode_get_type ())
 static GType
 gst_kmeans_seg_mode_get_type (void)
@@ -233,6 +225,8 @@ static GstCaps *gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter);
 static gboolean gst_kmeans_seg_sink_event (GstBaseTransform * trans,
     GstEvent * event);
+static gboolean gst_kmeans_seg_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
 static gboolean gst_kmeans_seg_set_info (GstVideoFilter * filter,
     GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
     GstVideoInfo * out_info);
@@ -374,7 +368,7 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_N_THREADS,
       g_param_spec_uint ("n-threads", "Threads",
-          "Worker threads (0 = one per core, up to 64)", 0, 64,
+          "Worker threads (0 = one per core, up to 64)", 0, MAX_THREADS,
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
   /**
    * GstKMeansSeg:post-messages:
@@ -419,14 +413,15 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
       "stable from frame to frame", "gst-unsupervised authors");
   gst_element_class_add_static_metadata (element_class,
       GST_ELEMENT_METADATA_DOC_URI, GST_PACKAGE_DOC_URL "/kmeansseg.md");
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  /* caps from the format table, in its order of preference */
+  gst_unsupervised_add_pad_templates (element_class);
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_kmeans_seg_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_kmeans_seg_stop);
   trans_class->transform_caps =
       GST_DEBUG_FUNCPTR (gst_kmeans_seg_transform_caps);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_kmeans_seg_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_kmeans_seg_query);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_kmeans_seg_set_info);
   filter_class->transform_frame =
       GST_DEBUG_FUNCPTR (gst_kmeans_seg_transform_frame);
@@ -628,8 +623,7 @@ gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
   if (!labels) {
     ret = gst_caps_ref (caps);
   } else {
-    GstCaps *tmpl = gst_static_pad_template_get_caps (direction == GST_PAD_SINK
-        ? &src_template : &sink_template);
+    GstCaps *tmpl = gst_unsupervised_video_caps ();
     const GstStructure *t = gst_caps_get_structure (tmpl, 0);
 
     ret = gst_caps_new_empty ();
@@ -654,6 +648,18 @@ gst_kmeans_seg_transform_caps (GstBaseTransform * trans,
   GST_DEBUG_OBJECT (self, "%s caps %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
       direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
   return ret;
+}
+
+/* Caps in the format table's order of preference. */
+static gboolean
+gst_kmeans_seg_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
+    return gst_unsupervised_query_caps (trans, direction, query,
+        GST_BASE_TRANSFORM_CLASS (parent_class)->query);
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+      query);
 }
 
 static gboolean
@@ -694,7 +700,7 @@ gst_kmeans_seg_set_info (GstVideoFilter * filter, GstCaps * incaps,
       : GST_VIDEO_INFO_FORMAT (out_info) != GST_VIDEO_INFO_FORMAT (in_info))
     goto format_mismatch;
 
-  if (fmt.yuv && fmt.layout != KM_LAYOUT_GRAY) {
+  if (fmt.vf->yuv && fmt.vf->layout != VIDEO_LAYOUT_GRAY) {
     gdouble kr, kb;
     if (!gst_video_color_matrix_get_Kr_Kb (in_info->colorimetry.matrix, &kr,
             &kb)) {
@@ -803,16 +809,6 @@ post_stats (GstKMeansSeg * self, GstBuffer * buf, const KmParams * p,
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-static void
-image_of_frame (GstVideoFrame * frame, KmImage * im)
-{
-  for (guint p = 0; p < 3; p++) {
-    gboolean has = p < GST_VIDEO_FRAME_N_PLANES (frame);
-    im->data[p] = has ? GST_VIDEO_FRAME_PLANE_DATA (frame, p) : NULL;
-    im->stride[p] = has ? GST_VIDEO_FRAME_PLANE_STRIDE (frame, p) : 0;
-  }
-}
-
 static GstFlowReturn
 gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * inframe, GstVideoFrame * outframe)
@@ -821,7 +817,7 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   KmParams params;
   guint n_threads;
   gboolean post, reset;
-  KmImage in, out;
+  VideoImage in, out;
   KmFrameStats stats;
   GError *err = NULL;
   GstClockTime stream_time;
@@ -854,8 +850,8 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   if (reset)
     km_segmenter_reset (self->seg);
 
-  image_of_frame (inframe, &in);
-  image_of_frame (outframe, &out);
+  gst_unsupervised_video_image (inframe, &in);
+  gst_unsupervised_video_image (outframe, &out);
   km_segmenter_process (self->seg, &in, &out, post, &stats);
 
   GST_LOG_OBJECT (self, "k=%u inertia %g, %u iterations (%s)%s%s", stats.k,

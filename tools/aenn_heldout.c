@@ -68,7 +68,7 @@ aenn_held_out_score (const AennFrameSet * held, const AennModel * model,
   double se_in = 0.0, se_out = 0.0, count = 0.0;
 
   if (aenn_frame_set_get_channels (held) != C || n < 2) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE, "held-back frames: %u "
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DATA, "held-back frames: %u "
         "frames of %u channels for a model of %u", n,
         aenn_frame_set_get_channels (held), C);
     return FALSE;
@@ -116,7 +116,7 @@ aenn_held_out_score (const AennFrameSet * held, const AennModel * model,
   score->psnr_in = psnr_of (se_in / count / 2.0);
   score->psnr_out = psnr_of (se_out / count - se_in / count / 2.0);
   if (!isfinite (se_out)) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "held-back frames: "
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DIVERGED, "held-back frames: "
         "the output is not finite");
     return FALSE;
   }

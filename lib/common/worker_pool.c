@@ -2,6 +2,7 @@
  * range of task indices that every thread (the caller too) claims one at a
  * time with an atomic counter, so uneven tasks balance themselves. */
 #include "common/worker_pool.h"
+#include "common/limits.h"
 
 struct _GuPool
 {
@@ -76,7 +77,7 @@ worker_pool_new (guint n_threads)
 
   if (n_threads == 0)
     n_threads = g_get_num_processors ();
-  pool->n_threads = CLAMP (n_threads, 1, 256);
+  pool->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
   g_mutex_init (&pool->lock);
   g_cond_init (&pool->wake);
   g_cond_init (&pool->done);

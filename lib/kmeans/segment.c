@@ -12,6 +12,7 @@
  * Memory: per negotiated size, one label map (W * H bytes), sample planes,
  * and per-thread row scratch; nothing is allocated per frame. */
 #include "kmeans/segment.h"
+#include "common/limits.h"
 
 #include <math.h>
 #include <string.h>
@@ -109,89 +110,16 @@ struct _KmSegmenter
 
 /* ---- formats ---- */
 
-typedef struct
-{
-  const gchar *name;
-  KmFormat fmt;
-} NamedFormat;
-
-#define P4(n, a, b, c, k) \
-  { n, { .layout = KM_LAYOUT_PACKED4, .pos = { a, b, c, k } } }
-#define P3(n, a, b, c) \
-  { n, { .layout = KM_LAYOUT_PACKED3, .pos = { a, b, c } } }
-#define PL(n, y, u, v, xs, ys) { n, { .layout = KM_LAYOUT_PLANAR, \
-      .yuv = TRUE, .plane = { y, u, v }, .x_sub = xs, .y_sub = ys } }
-#define SP(n, vf) { n, { .layout = KM_LAYOUT_SEMIPLANAR, .yuv = TRUE, \
-      .plane = { 0, 1, 1 }, .x_sub = 1, .y_sub = 1, .v_first = vf } }
-#define P422(n, y0, y1, u, v) { n, { .layout = KM_LAYOUT_PACKED422, \
-      .yuv = TRUE, .pos = { y0, y1, u, v }, .x_sub = 1 } }
-
-static const NamedFormat km_formats[] = {
-  P4 ("RGBx", 0, 1, 2, 3), P4 ("BGRx", 2, 1, 0, 3),
-  P4 ("xRGB", 1, 2, 3, 0), P4 ("xBGR", 3, 2, 1, 0),
-  P4 ("RGBA", 0, 1, 2, 3), P4 ("BGRA", 2, 1, 0, 3),
-  P4 ("ARGB", 1, 2, 3, 0), P4 ("ABGR", 3, 2, 1, 0),
-  P3 ("RGB", 0, 1, 2), P3 ("BGR", 2, 1, 0),
-  PL ("I420", 0, 1, 2, 1, 1), PL ("YV12", 0, 2, 1, 1, 1),
-  PL ("Y42B", 0, 1, 2, 1, 0), PL ("Y444", 0, 1, 2, 0, 0),
-  SP ("NV12", FALSE), SP ("NV21", TRUE),
-  P422 ("YUY2", 0, 2, 1, 3), P422 ("UYVY", 1, 3, 0, 2),
-  {"GRAY8", {.layout = KM_LAYOUT_GRAY, .yuv = TRUE}},
-};
-
-static const gchar *const km_format_name_list[] = {
-  "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB", "ABGR", "RGB",
-  "BGR", "I420", "YV12", "Y42B", "Y444", "NV12", "NV21", "YUY2", "UYVY",
-  "GRAY8", NULL
-};
-
 gboolean
 km_format_from_name (const gchar * name, KmFormat * fmt)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (km_formats); i++) {
-    if (g_strcmp0 (name, km_formats[i].name) == 0) {
-      *fmt = km_formats[i].fmt;
-      fmt->matrix.kr = 0.299f;
-      fmt->matrix.kb = 0.114f;
-      fmt->matrix.full_range = fmt->layout == KM_LAYOUT_GRAY;
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
-
-const gchar *const *
-km_format_names (void)
-{
-  return km_format_name_list;
-}
-
-guint
-km_format_n_planes (const KmFormat * fmt)
-{
-  return fmt->layout == KM_LAYOUT_PLANAR ? 3 :
-      fmt->layout == KM_LAYOUT_SEMIPLANAR ? 2 : 1;
-}
-
-void
-km_format_plane_size (const KmFormat * fmt, guint width, guint height,
-    guint plane, guint * row_bytes, guint * rows)
-{
-  guint cw = (width + (1u << fmt->x_sub) - 1) >> fmt->x_sub;
-  guint ch = (height + (1u << fmt->y_sub) - 1) >> fmt->y_sub;
-  static const guint bpp[] = { 4, 3, 1, 1, 2, 1 };
-
-  *row_bytes = *rows = 0;
-  if (plane >= km_format_n_planes (fmt))
-    return;
-  if (plane > 0) {
-    *row_bytes = fmt->layout == KM_LAYOUT_SEMIPLANAR ? cw * 2 : cw;
-    *rows = ch;
-  } else {
-    *row_bytes = fmt->layout == KM_LAYOUT_PACKED422 ? cw * 4
-        : width * bpp[fmt->layout];
-    *rows = height;
-  }
+  fmt->vf = video_format_find (name);
+  if (fmt->vf == NULL)
+    return FALSE;
+  fmt->matrix.kr = 0.299f;
+  fmt->matrix.kb = 0.114f;
+  fmt->matrix.full_range = fmt->vf->layout == VIDEO_LAYOUT_GRAY;
+  return TRUE;
 }
 
 void
@@ -390,7 +318,7 @@ km_segmenter_set_n_threads (KmSegmenter * seg, guint n_threads)
 {
   if (n_threads == 0)
     n_threads = g_get_num_processors ();
-  n_threads = CLAMP (n_threads, 1, 64);
+  n_threads = CLAMP (n_threads, 1, MAX_THREADS);
   if (seg->pool != NULL && n_threads == seg->n_threads)
     return;
   free_scratch (seg);
@@ -425,14 +353,14 @@ setup (KmSegmenter * seg)
   double range;
   guint dense_step, start_step;
 
-  seg->nfc = fmt->layout == KM_LAYOUT_GRAY ? 1 : 3;
+  seg->nfc = fmt->vf->layout == VIDEO_LAYOUT_GRAY ? 1 : 3;
   seg->spatial = p->spatial_weight > 0.0;
   seg->nfs = seg->nfc + (seg->spatial ? 2 : 0);
   seg->nff = seg->nfc + (seg->spatial ? 1 : 0);
   seg->nc = p->space == KM_SPACE_LAB && seg->nfc == 3 ? 3 : 0;
 
   /* native -> R'G'B', and native -> the clustering space */
-  if (fmt->yuv && seg->nfc == 3) {
+  if (fmt->vf->yuv && seg->nfc == 3) {
     km_color_yuv_to_rgb (&fmt->matrix, seg->to_rgb, seg->to_rgb_off);
   } else {
     memset (seg->to_rgb, 0, sizeof (seg->to_rgb));
@@ -440,7 +368,7 @@ setup (KmSegmenter * seg)
     seg->to_rgb[0] = seg->to_rgb[4] = seg->to_rgb[8] = 1.0f;
   }
   seg->space_is_native = seg->nfc == 1 || p->space == KM_SPACE_LAB
-      || (p->space == KM_SPACE_YUV) == fmt->yuv;
+      || (p->space == KM_SPACE_YUV) == fmt->vf->yuv;
   if (seg->space_is_native) {
     memset (seg->to_space, 0, sizeof (seg->to_space));
     memset (seg->to_space_off, 0, sizeof (seg->to_space_off));
@@ -496,14 +424,16 @@ gboolean
 km_segmenter_set_format (KmSegmenter * seg, const KmFormat * fmt,
     guint width, guint height, GError ** error)
 {
-  if (width == 0 || height == 0 || width > 32768 || height > 32768) {
+  if (width == 0 || height == 0 || width > MAX_FRAME_SIDE
+      || height > MAX_FRAME_SIDE) {
     g_set_error (error, KM_SEGMENT_ERROR, KM_SEGMENT_ERROR_SIZE,
-        "frame size %ux%u outside 1x1..32768x32768", width, height);
+        "frame size %ux%u outside 1x1..%ux%u", width, height, MAX_FRAME_SIDE,
+        MAX_FRAME_SIDE);
     return FALSE;
   }
-  if ((guint) fmt->layout > KM_LAYOUT_GRAY) {
+  if (fmt->vf == NULL || (guint) fmt->vf->layout >= VIDEO_N_LAYOUTS) {
     g_set_error (error, KM_SEGMENT_ERROR, KM_SEGMENT_ERROR_FORMAT,
-        "unknown pixel layout %d", fmt->layout);
+        "no pixel format, or an unknown layout");
     return FALSE;
   }
   seg->fmt = *fmt;
@@ -557,41 +487,41 @@ km_segmenter_get_labels (const KmSegmenter * seg)
 /* Native channels of pixels x0..x0+n-1 of row y into c[0..nfc-1]; may write
  * up to two values beyond n. */
 static void
-unpack (const KmSegmenter * seg, const KmImage * im, guint y, guint x0,
+unpack (const KmSegmenter * seg, const VideoImage * im, guint y, guint x0,
     guint n, float *const *c)
 {
   const KmFormat *fmt = &seg->fmt;
   const KmKernels *k = seg->kern;
   const guint8 *row = im->data[0] + (gsize) y * im->stride[0];
 
-  switch (fmt->layout) {
-    case KM_LAYOUT_PACKED4:
+  switch (fmt->vf->layout) {
+    case VIDEO_LAYOUT_PACKED4:
       k->unpack4_f32 (c[0], c[1], c[2], (const guint32 *) (row + x0 * 4),
-          fmt->pos[0] * 8, fmt->pos[1] * 8, fmt->pos[2] * 8, (int) n);
+          fmt->vf->pos[0] * 8, fmt->vf->pos[1] * 8, fmt->vf->pos[2] * 8, (int) n);
       break;
-    case KM_LAYOUT_PACKED3:{
+    case VIDEO_LAYOUT_PACKED3:{
       /* no 24-bit loads in ORC: plain C */
       const guint8 *p = row + x0 * 3;
       for (guint i = 0; i < n; i++, p += 3) {
-        c[0][i] = p[fmt->pos[0]];
-        c[1][i] = p[fmt->pos[1]];
-        c[2][i] = p[fmt->pos[2]];
+        c[0][i] = p[fmt->vf->pos[0]];
+        c[1][i] = p[fmt->vf->pos[1]];
+        c[2][i] = p[fmt->vf->pos[2]];
       }
       break;
     }
-    case KM_LAYOUT_GRAY:
+    case VIDEO_LAYOUT_GRAY:
       k->u8_to_f32 (c[0], row + x0, (int) n);
       break;
-    case KM_LAYOUT_PLANAR:{
-      guint cy = y >> fmt->y_sub;
-      const guint8 *yr = im->data[fmt->plane[0]] +
-          (gsize) y * im->stride[fmt->plane[0]];
-      const guint8 *ur = im->data[fmt->plane[1]] +
-          (gsize) cy * im->stride[fmt->plane[1]];
-      const guint8 *vr = im->data[fmt->plane[2]] +
-          (gsize) cy * im->stride[fmt->plane[2]];
+    case VIDEO_LAYOUT_PLANAR:{
+      guint cy = y >> fmt->vf->y_sub;
+      const guint8 *yr = im->data[fmt->vf->plane[0]] +
+          (gsize) y * im->stride[fmt->vf->plane[0]];
+      const guint8 *ur = im->data[fmt->vf->plane[1]] +
+          (gsize) cy * im->stride[fmt->vf->plane[1]];
+      const guint8 *vr = im->data[fmt->vf->plane[2]] +
+          (gsize) cy * im->stride[fmt->vf->plane[2]];
       k->u8_to_f32 (c[0], yr + x0, (int) n);
-      if (fmt->x_sub) {
+      if (fmt->vf->x_sub) {
         k->u8_to_f32_dup2 (c[1], ur + x0 / 2, (int) (n + 1) / 2);
         k->u8_to_f32_dup2 (c[2], vr + x0 / 2, (int) (n + 1) / 2);
       } else {
@@ -600,18 +530,18 @@ unpack (const KmSegmenter * seg, const KmImage * im, guint y, guint x0,
       }
       break;
     }
-    case KM_LAYOUT_SEMIPLANAR:{
+    case VIDEO_LAYOUT_SEMIPLANAR:{
       const guint8 *uv = im->data[1] + (gsize) (y >> 1) * im->stride[1];
       k->u8_to_f32 (c[0], row + x0, (int) n);
-      k->uv_to_f32_dup2 (fmt->v_first ? c[2] : c[1],
-          fmt->v_first ? c[1] : c[2], (const guint16 *) (uv + x0),
+      k->uv_to_f32_dup2 (fmt->vf->v_first ? c[2] : c[1],
+          fmt->vf->v_first ? c[1] : c[2], (const guint16 *) (uv + x0),
           (int) (n + 1) / 2);
       break;
     }
-    case KM_LAYOUT_PACKED422:
+    case VIDEO_LAYOUT_PACKED422:
       k->yuv422_to_f32 (c[0], c[1], c[2],
-          (const guint32 *) (row + x0 * 2), fmt->pos[0] * 8,
-          fmt->pos[1] * 8, fmt->pos[2] * 8, fmt->pos[3] * 8,
+          (const guint32 *) (row + x0 * 2), fmt->vf->pos[0] * 8,
+          fmt->vf->pos[1] * 8, fmt->vf->pos[2] * 8, fmt->vf->pos[3] * 8,
           (int) (n + 1) / 2);
       break;
   }
@@ -627,7 +557,7 @@ to_features (const KmSegmenter * seg, guint x0, guint n, float *const *c,
     if (nat)
       for (guint i = 0; i < 3; i++)
         memcpy (nat[i], c[i], n * sizeof (float));
-    if (seg->fmt.yuv)
+    if (seg->fmt.vf->yuv)
       km_color_rows_affine (c[0], c[1], c[2], n, seg->to_rgb,
           seg->to_rgb_off);
     km_color_rows_rgb_to_lab (c[0], c[1], c[2], n);
@@ -641,7 +571,7 @@ to_features (const KmSegmenter * seg, guint x0, guint n, float *const *c,
 typedef struct
 {
   KmSegmenter *seg;
-  const KmImage *im;
+  const VideoImage *im;
   SampleSet *set;
 } FrameJob;
 
@@ -681,7 +611,7 @@ sample_task (guint task, guint worker, gpointer user_data)
 
 /* Features of the set's pixels of im, and their q. */
 static void
-sample_set_fill (KmSegmenter * seg, SampleSet * set, const KmImage * im)
+sample_set_fill (KmSegmenter * seg, SampleSet * set, const VideoImage * im)
 {
   FrameJob job = { seg, im, set };
 
@@ -691,7 +621,7 @@ sample_set_fill (KmSegmenter * seg, SampleSet * set, const KmImage * im)
 }
 
 static void
-fit (KmSegmenter * seg, const KmImage * im, KmFrameStats * stats)
+fit (KmSegmenter * seg, const VideoImage * im, KmFrameStats * stats)
 {
   KmKMeans *km = seg->km;
   const KmData *data = &seg->sample.data;
@@ -815,7 +745,7 @@ native_of_rgb (const KmSegmenter * seg, const float rgb[3], guint8 out[3])
 {
   if (seg->nfc == 1) {
     out[0] = to_u8 (0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2]);
-  } else if (seg->fmt.yuv) {
+  } else if (seg->fmt.vf->yuv) {
     float m[9], off[3];
     km_color_rgb_to_yuv (&seg->fmt.matrix, m, off);
     for (guint r = 0; r < 3; r++)
@@ -944,10 +874,10 @@ prepare_tables (KmSegmenter * seg, KmFrameStats * stats)
     }
     for (guint c = 0; c < 3; c++)
       seg->pal[c][j] = out[c];
-    if (seg->fmt.layout == KM_LAYOUT_PACKED4)
-      seg->pal32[j] = ((guint32) out[0] << (seg->fmt.pos[0] * 8))
-          | ((guint32) out[1] << (seg->fmt.pos[1] * 8))
-          | ((guint32) out[2] << (seg->fmt.pos[2] * 8));
+    if (seg->fmt.vf->layout == VIDEO_LAYOUT_PACKED4)
+      seg->pal32[j] = ((guint32) out[0] << (seg->fmt.vf->pos[0] * 8))
+          | ((guint32) out[1] << (seg->fmt.vf->pos[1] * 8))
+          | ((guint32) out[2] << (seg->fmt.vf->pos[2] * 8));
   }
   rgb[0] = (float) ((seg->params.boundary_rgb >> 16) & 0xff);
   rgb[1] = (float) ((seg->params.boundary_rgb >> 8) & 0xff);
@@ -960,8 +890,8 @@ prepare_tables (KmSegmenter * seg, KmFrameStats * stats)
 typedef struct
 {
   KmSegmenter *seg;
-  const KmImage *in;
-  KmImage *out;
+  const VideoImage *in;
+  VideoImage *out;
   guint stage;                  /* 1: label (and write); 2: boundaries, counts */
   gboolean want_counts;
 } PassJob;
@@ -1000,7 +930,7 @@ keep_labels (const KmSegmenter * seg, guint n, const float *const *f,
 }
 
 static void
-label_rows (KmSegmenter * seg, Scratch * s, const KmImage * in, guint r0,
+label_rows (KmSegmenter * seg, Scratch * s, const VideoImage * in, guint r0,
     guint r1)
 {
   guint k = seg->params.k;
@@ -1046,13 +976,13 @@ gather_pad (const KmSegmenter * seg, guint c, const guint8 * lab,
 }
 
 static void
-write_chroma_rows (KmSegmenter * seg, Scratch * s, KmImage * out, guint r0,
+write_chroma_rows (KmSegmenter * seg, Scratch * s, VideoImage * out, guint r0,
     guint r1)
 {
   const KmFormat *fmt = &seg->fmt;
   const KmKernels *k = seg->kern;
-  guint cw = (seg->width + (1u << fmt->x_sub) - 1) >> fmt->x_sub;
-  guint ys = fmt->y_sub, c0 = r0 >> ys, c1 = (r1 + (1u << ys) - 1) >> ys;
+  guint cw = (seg->width + (1u << fmt->vf->x_sub) - 1) >> fmt->vf->x_sub;
+  guint ys = fmt->vf->y_sub, c0 = r0 >> ys, c1 = (r1 + (1u << ys) - 1) >> ys;
 
   for (guint cy = c0; cy < c1; cy++) {
     guint ya = cy << ys, yb = MIN (ya + ys, seg->height - 1);
@@ -1063,7 +993,7 @@ write_chroma_rows (KmSegmenter * seg, Scratch * s, KmImage * out, guint r0,
     for (guint c = 0; c < 2; c++) {
       guint8 *ta = s->u8[c * 2], *tb = s->u8[c * 2 + 1];
       gather_pad (seg, 1 + c, la, ta);
-      if (fmt->x_sub == 0) {
+      if (fmt->vf->x_sub == 0) {
         chroma[c] = ta;
         continue;
       }
@@ -1075,15 +1005,15 @@ write_chroma_rows (KmSegmenter * seg, Scratch * s, KmImage * out, guint r0,
         k->avg2_u8 (chroma[c], (const guint16 *) ta, (int) cw);
       }
     }
-    if (fmt->layout == KM_LAYOUT_SEMIPLANAR) {
+    if (fmt->vf->layout == VIDEO_LAYOUT_SEMIPLANAR) {
       guint8 *uv = out->data[1] + (gsize) cy * out->stride[1];
-      k->interleave_u8 ((guint16 *) uv, chroma[fmt->v_first ? 1 : 0],
-          chroma[fmt->v_first ? 0 : 1], (int) cw);
+      k->interleave_u8 ((guint16 *) uv, chroma[fmt->vf->v_first ? 1 : 0],
+          chroma[fmt->vf->v_first ? 0 : 1], (int) cw);
     } else {
-      memcpy (out->data[fmt->plane[1]] + (gsize) cy *
-          out->stride[fmt->plane[1]], chroma[0], cw);
-      memcpy (out->data[fmt->plane[2]] + (gsize) cy *
-          out->stride[fmt->plane[2]], chroma[1], cw);
+      memcpy (out->data[fmt->vf->plane[1]] + (gsize) cy *
+          out->stride[fmt->vf->plane[1]], chroma[0], cw);
+      memcpy (out->data[fmt->vf->plane[2]] + (gsize) cy *
+          out->stride[fmt->vf->plane[2]], chroma[1], cw);
     }
   }
 }
@@ -1091,8 +1021,8 @@ write_chroma_rows (KmSegmenter * seg, Scratch * s, KmImage * out, guint r0,
 /* Posterize and false-color: every pixel takes its cluster's palette
  * colour; alpha and padding bytes come from the input. */
 static void
-write_rows (KmSegmenter * seg, Scratch * s, const KmImage * in,
-    KmImage * out, guint r0, guint r1)
+write_rows (KmSegmenter * seg, Scratch * s, const VideoImage * in,
+    VideoImage * out, guint r0, guint r1)
 {
   const KmFormat *fmt = &seg->fmt;
   const KmKernels *k = seg->kern;
@@ -1109,27 +1039,27 @@ write_rows (KmSegmenter * seg, Scratch * s, const KmImage * in,
     guint8 *o = out->data[0] + (gsize) y * out->stride[0];
     const guint8 *i = in->data[0] + (gsize) y * in->stride[0];
 
-    switch (fmt->layout) {
-      case KM_LAYOUT_PACKED4:
+    switch (fmt->vf->layout) {
+      case VIDEO_LAYOUT_PACKED4:
         k->lut_merge_u32 ((guint32 *) o, lab, seg->pal32,
-            (const guint32 *) i, 0xffu << (fmt->pos[3] * 8), seg->params.k,
+            (const guint32 *) i, 0xffu << (fmt->vf->pos[3] * 8), seg->params.k,
             (int) w);
         break;
-      case KM_LAYOUT_PACKED3:
+      case VIDEO_LAYOUT_PACKED3:
         for (guint x = 0; x < w; x++, o += 3)
           for (guint c = 0; c < 3; c++)
-            o[fmt->pos[c]] = seg->pal[c][lab[x]];
+            o[fmt->vf->pos[c]] = seg->pal[c][lab[x]];
         break;
-      case KM_LAYOUT_GRAY:
+      case VIDEO_LAYOUT_GRAY:
         gather (seg, 0, lab, o);
         break;
-      case KM_LAYOUT_PLANAR:
-      case KM_LAYOUT_SEMIPLANAR:{
-        guint p = fmt->layout == KM_LAYOUT_PLANAR ? fmt->plane[0] : 0;
+      case VIDEO_LAYOUT_PLANAR:
+      case VIDEO_LAYOUT_SEMIPLANAR:{
+        guint p = fmt->vf->layout == VIDEO_LAYOUT_PLANAR ? fmt->vf->plane[0] : 0;
         gather (seg, 0, lab, out->data[p] + (gsize) y * out->stride[p]);
         break;
       }
-      case KM_LAYOUT_PACKED422:{
+      case VIDEO_LAYOUT_PACKED422:{
         guint cw = (w + 1) / 2;
         gather_pad (seg, 0, lab, s->u8[0]);
         gather_pad (seg, 1, lab, s->u8[1]);
@@ -1137,25 +1067,25 @@ write_rows (KmSegmenter * seg, Scratch * s, const KmImage * in,
         k->avg2_u8 (s->u8[3], (const guint16 *) s->u8[1], (int) cw);
         k->avg2_u8 (s->u8[4], (const guint16 *) s->u8[2], (int) cw);
         k->pack_yuv422_u8 ((guint32 *) o, (const guint16 *) s->u8[0],
-            s->u8[3], s->u8[4], fmt->pos[0] * 8, fmt->pos[1] * 8,
-            fmt->pos[2] * 8, fmt->pos[3] * 8, (int) cw);
+            s->u8[3], s->u8[4], fmt->vf->pos[0] * 8, fmt->vf->pos[1] * 8,
+            fmt->vf->pos[2] * 8, fmt->vf->pos[3] * 8, (int) cw);
         break;
       }
     }
   }
-  if (fmt->layout == KM_LAYOUT_PLANAR || fmt->layout == KM_LAYOUT_SEMIPLANAR)
+  if (fmt->vf->layout == VIDEO_LAYOUT_PLANAR || fmt->vf->layout == VIDEO_LAYOUT_SEMIPLANAR)
     write_chroma_rows (seg, s, out, r0, r1);
 }
 
 static void
-copy_rows (const KmSegmenter * seg, const KmImage * in, KmImage * out,
+copy_rows (const KmSegmenter * seg, const VideoImage * in, VideoImage * out,
     guint r0, guint r1)
 {
   const KmFormat *fmt = &seg->fmt;
 
-  for (guint p = 0; p < km_format_n_planes (fmt); p++) {
-    guint ys = p > 0 ? fmt->y_sub : 0, bytes, rows;
-    km_format_plane_size (fmt, seg->width, seg->height, p, &bytes, &rows);
+  for (guint p = 0; p < video_format_n_planes (fmt->vf); p++) {
+    guint ys = p > 0 ? fmt->vf->y_sub : 0, bytes, rows;
+    video_format_plane_size (fmt->vf, seg->width, seg->height, p, &bytes, &rows);
     for (guint y = r0 >> ys; y < (r1 + (1u << ys) - 1) >> ys; y++)
       memcpy (out->data[p] + (gsize) y * out->stride[p],
           in->data[p] + (gsize) y * in->stride[p], bytes);
@@ -1163,45 +1093,45 @@ copy_rows (const KmSegmenter * seg, const KmImage * in, KmImage * out,
 }
 
 static void
-put_pixel (const KmSegmenter * seg, KmImage * out, guint x, guint y,
+put_pixel (const KmSegmenter * seg, VideoImage * out, guint x, guint y,
     const guint8 * nat)
 {
   const KmFormat *fmt = &seg->fmt;
   guint8 *row = out->data[0] + (gsize) y * out->stride[0];
 
-  switch (fmt->layout) {
-    case KM_LAYOUT_PACKED4:
-    case KM_LAYOUT_PACKED3:{
-      guint8 *p = row + x * (fmt->layout == KM_LAYOUT_PACKED4 ? 4 : 3);
+  switch (fmt->vf->layout) {
+    case VIDEO_LAYOUT_PACKED4:
+    case VIDEO_LAYOUT_PACKED3:{
+      guint8 *p = row + x * (fmt->vf->layout == VIDEO_LAYOUT_PACKED4 ? 4 : 3);
       for (guint c = 0; c < 3; c++)
-        p[fmt->pos[c]] = nat[c];
+        p[fmt->vf->pos[c]] = nat[c];
       break;
     }
-    case KM_LAYOUT_GRAY:
+    case VIDEO_LAYOUT_GRAY:
       row[x] = nat[0];
       break;
-    case KM_LAYOUT_PLANAR:{
-      guint cx = x >> fmt->x_sub, cy = y >> fmt->y_sub;
-      out->data[fmt->plane[0]][(gsize) y * out->stride[fmt->plane[0]] + x] =
+    case VIDEO_LAYOUT_PLANAR:{
+      guint cx = x >> fmt->vf->x_sub, cy = y >> fmt->vf->y_sub;
+      out->data[fmt->vf->plane[0]][(gsize) y * out->stride[fmt->vf->plane[0]] + x] =
           nat[0];
       for (guint c = 1; c < 3; c++)
-        out->data[fmt->plane[c]][(gsize) cy * out->stride[fmt->plane[c]] +
+        out->data[fmt->vf->plane[c]][(gsize) cy * out->stride[fmt->vf->plane[c]] +
             cx] = nat[c];
       break;
     }
-    case KM_LAYOUT_SEMIPLANAR:{
+    case VIDEO_LAYOUT_SEMIPLANAR:{
       guint8 *uv = out->data[1] + (gsize) (y >> 1) * out->stride[1]
           + (x >> 1) * 2;
       row[x] = nat[0];
-      uv[fmt->v_first ? 1 : 0] = nat[1];
-      uv[fmt->v_first ? 0 : 1] = nat[2];
+      uv[fmt->vf->v_first ? 1 : 0] = nat[1];
+      uv[fmt->vf->v_first ? 0 : 1] = nat[2];
       break;
     }
-    case KM_LAYOUT_PACKED422:{
+    case VIDEO_LAYOUT_PACKED422:{
       guint8 *p = row + (x >> 1) * 4;
-      p[fmt->pos[x & 1]] = nat[0];
-      p[fmt->pos[2]] = nat[1];
-      p[fmt->pos[3]] = nat[2];
+      p[fmt->vf->pos[x & 1]] = nat[0];
+      p[fmt->vf->pos[2]] = nat[1];
+      p[fmt->vf->pos[3]] = nat[2];
       break;
     }
   }
@@ -1210,7 +1140,7 @@ put_pixel (const KmSegmenter * seg, KmImage * out, guint x, guint y,
 /* Boundaries: the input, with each pixel whose right or lower neighbour
  * has another label painted in the boundary colour. */
 static void
-boundary_rows (KmSegmenter * seg, const KmImage * in, KmImage * out,
+boundary_rows (KmSegmenter * seg, const VideoImage * in, VideoImage * out,
     guint r0, guint r1)
 {
   guint w = seg->width, h = seg->height;
@@ -1267,7 +1197,7 @@ pass_task (guint task, guint worker, gpointer user_data)
 }
 
 void
-km_segmenter_process (KmSegmenter * seg, const KmImage * in, KmImage * out,
+km_segmenter_process (KmSegmenter * seg, const VideoImage * in, VideoImage * out,
     gboolean want_counts, KmFrameStats * stats)
 {
   guint tasks = (seg->height + STRIP_ROWS - 1) / STRIP_ROWS;

@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include "common/kernel_path.h"
+#include "common/video_format.h"
 #include "kmeans/color.h"
 #include "kmeans/kmeans.h"
 
@@ -41,34 +42,13 @@ typedef enum
   KM_SPACE_LAB,
 } KmSpace;
 
-typedef enum
-{
-  KM_LAYOUT_PACKED4,            /* RGBx, BGRA, ... */
-  KM_LAYOUT_PACKED3,            /* RGB, BGR */
-  KM_LAYOUT_PLANAR,             /* I420, YV12, Y42B, Y444 */
-  KM_LAYOUT_SEMIPLANAR,         /* NV12, NV21 */
-  KM_LAYOUT_PACKED422,          /* YUY2, UYVY */
-  KM_LAYOUT_GRAY,               /* GRAY8 */
-} KmLayout;
-
+/* A format of the table (common/video_format.h) and the Y'CbCr matrix of
+ * the stream (yuv formats), or for the yuv space. */
 typedef struct
 {
-  KmLayout layout;
-  gboolean yuv;                 /* channels are Y'CbCr, else R'G'B' */
-  /* packed4/packed3: byte of channel 0, 1, 2 and (packed4) of the byte kept
-   * from the input (alpha or padding); packed422: bytes of Y0, Y1, U, V */
-  guint8 pos[4];
-  guint8 plane[3];              /* planar: planes of Y, U, V */
-  guint8 x_sub, y_sub;          /* chroma subsampling, as shifts */
-  gboolean v_first;             /* semiplanar: V before U (NV21) */
-  KmYuvMatrix matrix;           /* of the stream (yuv), or for the yuv space */
+  const VideoFormat *vf;
+  KmYuvMatrix matrix;
 } KmFormat;
-
-typedef struct
-{
-  guint8 *data[3];
-  gint stride[3];
-} KmImage;
 
 typedef struct
 {
@@ -105,15 +85,10 @@ typedef struct _KmSegmenter KmSegmenter;
 void km_params_init (KmParams * p);
 gboolean km_params_validate (const KmParams * p, GError ** error);
 
-/* "RGBx", "I420", ...: the GStreamer format names this code handles. */
+/* The format of the table named name ("RGBx", "I420", ...) with BT.601's
+ * matrix (limited range; GRAY8 full range); FALSE for a name the table
+ * lacks. */
 gboolean km_format_from_name (const gchar * name, KmFormat * fmt);
-const gchar *const *km_format_names (void);
-
-/* Planes of a frame, and the bytes per row and rows of plane p (zeros past
- * the last plane). */
-guint km_format_n_planes (const KmFormat * fmt);
-void km_format_plane_size (const KmFormat * fmt, guint width, guint height,
-    guint plane, guint * row_bytes, guint * rows);
 
 KmSegmenter *km_segmenter_new (KernelPath path, guint n_threads);
 void km_segmenter_free (KmSegmenter * seg);
@@ -127,8 +102,8 @@ gboolean km_segmenter_set_params (KmSegmenter * seg, const KmParams * p,
 void km_segmenter_reset (KmSegmenter * seg);
 
 /* out: same format as in, or GRAY8 (data[0]) in KM_MODE_LABELS. */
-void km_segmenter_process (KmSegmenter * seg, const KmImage * in,
-    KmImage * out, gboolean want_counts, KmFrameStats * stats);
+void km_segmenter_process (KmSegmenter * seg, const VideoImage * in,
+    VideoImage * out, gboolean want_counts, KmFrameStats * stats);
 /* The label map of the last frame: (height, width), stride width. */
 const guint8 *km_segmenter_get_labels (const KmSegmenter * seg);
 

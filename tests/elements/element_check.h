@@ -152,4 +152,45 @@ check_teardown_mid_stream (const gchar * launch, gint n)
   g_mutex_clear (&c.lock);
 }
 
+/* Where upstream offers every format (videotestsrc lists ABGR before
+ * I420) and links to the element directly, the element's sink negotiates
+ * the cheapest native layout, planar 4:2:0, and its src whatever its mode
+ * gives (expect_src). (Through a capsfilter, upstream's order wins: every
+ * basetransform intersects with the asker's filter first.) */
+static void
+check_prefers_i420 (const gchar * element, const gchar * expect_src)
+{
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! %s name=e "
+      "! fakesink", element);
+  GstElement *pipe = gst_parse_launch (launch, NULL);
+  GstElement *e;
+  GstMessage *msg;
+  const gchar *want[2] = { "I420", expect_src };
+
+  fail_unless (pipe != NULL);
+  e = gst_bin_get_by_name (GST_BIN (pipe), "e");
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+      "%s did not reach EOS", launch);
+  gst_message_unref (msg);
+  for (gint p = 0; p < 2; p++) {
+    GstPad *pad = gst_element_get_static_pad (e, p ? "src" : "sink");
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+    const gchar *f;
+
+    fail_unless (caps != NULL);
+    f = gst_structure_get_string (gst_caps_get_structure (caps, 0), "format");
+    fail_unless_equals_string (f, want[p]);
+    gst_caps_unref (caps);
+    gst_object_unref (pad);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (e);
+  gst_object_unref (pipe);
+  g_free (launch);
+}
+
 #endif

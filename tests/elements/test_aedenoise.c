@@ -289,6 +289,14 @@ GST_START_TEST (test_template_formats)
 
 GST_END_TEST;
 
+/* caps in the format table's order: planar 4:2:0 first */
+GST_START_TEST (test_caps_preference)
+{
+  check_prefers_i420 ("aedenoise", "I420");
+}
+
+GST_END_TEST;
+
 /* ---- 2: an identity model and strength 0 give the input back ---- */
 
 GST_START_TEST (test_identity_and_strength_zero)
@@ -930,6 +938,7 @@ aedenoise_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_template_formats);
+  tcase_add_test (tc, test_caps_preference);
   tcase_add_loop_test (tc, test_all_formats, 0,
       G_N_ELEMENTS (all_formats) * G_N_ELEMENTS (sizes));
   tcase_add_test (tc, test_kernel_paths);

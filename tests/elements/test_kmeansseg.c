@@ -289,6 +289,15 @@ GST_START_TEST (test_template_formats)
 
 GST_END_TEST;
 
+/* caps in the format table's order: planar 4:2:0 first */
+GST_START_TEST (test_caps_preference)
+{
+  check_prefers_i420 ("kmeansseg", "I420");
+  check_prefers_i420 ("kmeansseg mode=labels", "GRAY8");
+}
+
+GST_END_TEST;
+
 /* ---- 2: alpha passes through ---- */
 
 static void
@@ -1105,6 +1114,7 @@ kmeansseg_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_template_formats);
+  tcase_add_test (tc, test_caps_preference);
   tcase_add_loop_test (tc, test_all_formats, 0,
       G_N_ELEMENTS (all_formats) * G_N_ELEMENTS (sizes));
   tcase_add_test (tc, test_alpha_passthrough);

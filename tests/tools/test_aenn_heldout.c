@@ -145,7 +145,7 @@ test_score (void)
         "\"out\": \"y\", \"out_channels\": 3, \"kernel\": 1}]}", NULL);
     g_assert_false (aenn_held_out_score (held, rgb, KERNEL_PATH_AUTO, SIGMA, &sc,
             &err));
-    g_assert_error (err, AENN_ERROR, AENN_ERROR_SIZE);
+    g_assert_error (err, AENN_ERROR, AENN_ERROR_DATA);
     g_clear_error (&err);
     aenn_model_free (rgb);
   }

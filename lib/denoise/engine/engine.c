@@ -10,6 +10,7 @@
  * int8 row kernel, which writes float rows as the float kernels do. */
 #include "config.h"
 #include "denoise/engine/engine.h"
+#include "common/limits.h"
 #include "denoise/kernels/kernels.h"
 #include "denoise/synth/deadleaves.h"
 #include "denoise/synth/noise.h"
@@ -113,7 +114,7 @@ aenn_plan_new (const AennModel * model, KernelPath path, GError ** error)
     path = kernel_path_default ();
   k = aenn_kernels_get (path);
   if (k == NULL) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE,
+    g_set_error (error, AENN_ERROR, AENN_ERROR_PATH,
         "kernel path \"%s\" is not supported by this CPU or build",
         kernel_path_name (path));
     return NULL;
@@ -334,7 +335,10 @@ backward (const AennPlan * plan, guint y0, guint y1, gint * r)
           a = lo / 2;
           b = (hi + 1) / 2;
           break;
-        default:
+        case AENN_OP_ADD:
+        case AENN_OP_CONCAT:
+        case AENN_OP_SIGMA:
+          /* row for row */
           break;
       }
       r[2 * t] = MIN (r[2 * t], a);
@@ -377,11 +381,11 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
   guint max_ptrs = 1;
 
   plan_clear (plan);
-  /* 2^16 keeps every row and offset product below 2^63 with 1024
-   * channels; real frames are far smaller */
-  if (width == 0 || height == 0 || width > 65536 || height > 65536) {
+  if (width == 0 || height == 0 || width > MAX_FRAME_SIDE
+      || height > MAX_FRAME_SIDE) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE,
-        "frame size %ux%u not within 1x1..65536x65536", width, height);
+        "frame size %ux%u not within 1x1..%ux%u", width, height,
+        MAX_FRAME_SIDE, MAX_FRAME_SIDE);
     return FALSE;
   }
   plan->pool = pool;
@@ -593,20 +597,31 @@ conv_quantized (AennPlan * plan, float *arena, guint worker, guint layer,
   }
 }
 
-static void
-run_strip (guint s, guint worker, gpointer user_data)
+/* One layer's rows within a strip: what each op's step reads. */
+typedef struct
 {
-  AennPlan *plan = user_data;
-  const AennModel *m = plan->model;
-  const AennKernels *k = plan->k;
-  float *arena = thread_arena (plan, worker);
-  const float **inp = plan->inptr + (gsize) worker * plan->max_ptrs;
-  float **outp = plan->outptr + (gsize) worker * plan->max_ptrs;
-  const gint *r = strip_range (plan, s);
-  guint y0 = s * plan->strip_rows;
-  guint y1 = MIN (y0 + plan->strip_rows, plan->height);
+  AennPlan *plan;
+  float *arena;                 /* the worker's strip buffers */
+  guint worker;
+  const gint *r;                /* (n_tensors, 2) row ranges of the strip */
+  const float **inp;            /* (max_ptrs) per worker: row pointers */
+  float **outp;                 /* (max_ptrs) */
+  guint i;                      /* the layer */
+  const AennLayer *L;
+  guint to, ti;                 /* output tensor, first input tensor */
+  gint lo, hi;                  /* output rows */
+  gint ilo, ihi;                /* first input's rows */
+  guint oc, ic;                 /* channels of the output and first input */
+  guint w;                      /* output width */
+} StripLayer;
 
-  /* the input, its last row and column replicated out to the padded size */
+/* The strip's input rows, the last row and column replicated out to the
+ * padded size. */
+static void
+strip_load_input (AennPlan * plan, float *arena, const gint * r)
+{
+  const AennModel *m = plan->model;
+
   for (gint y = r[0]; y < r[1]; y++) {
     guint sy = MIN ((guint) y, plan->height - 1);
     for (guint c = 0; c < m->in_channels; c++) {
@@ -617,160 +632,257 @@ run_strip (guint s, guint worker, gpointer user_data)
         d[x] = d[plan->width - 1];
     }
   }
+}
 
+/* The border columns carry the convolution's padding. */
+static void
+conv_pad_columns (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+  guint iw = plan->tw[sl->ti];
+
+  for (gint y = sl->ilo; y < sl->ihi; y++)
+    for (guint c = 0; c < sl->ic; c++) {
+      float *p = row_of (plan, sl->arena, sl->ti, sl->ilo, y, c);
+      if (sl->L->pad == AENN_PAD_ZERO)
+        p[-1] = p[iw] = 0.0f;
+      else {
+        p[-1] = p[0];
+        p[iw] = p[iw - 1];
+      }
+    }
+}
+
+/* Float convolution rows: rows whose taps all lie inside the tensor go in
+ * one call on paths that take several; the others (padding) one at a
+ * time. */
+static void
+conv_float_rows (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+  const AennKernels *k = plan->k;
+  const AennLayer *L = sl->L;
+  guint kk = L->kernel, half = kk / 2, cin = sl->ic;
+  gint ih = (gint) plan->th[sl->ti];
+  const float *zero = plan->zero_row + ROW_LEAD;
+  const float *wt = L->weight, *bias = L->bias;
+
+  if (plan->fold[sl->i].in_c) {
+    cin = plan->fold[sl->i].in_c;
+    wt = plan->fold[sl->i].w;
+    bias = plan->fold[sl->i].b;
+  }
+  for (gint y = sl->lo; y < sl->hi;) {
+    gint rows = 1;
+    for (guint c = 0; c < cin; c++)
+      for (guint dy = 0; dy < kk; dy++) {
+        gint yy = y + (gint) dy - (gint) half;
+        if (yy < 0 || yy >= ih) {
+          if (L->pad == AENN_PAD_ZERO) {
+            sl->inp[c * kk + dy] = zero;
+            continue;
+          }
+          yy = CLAMP (yy, 0, ih - 1);
+        }
+        sl->inp[c * kk + dy] = row_of (plan, sl->arena, sl->ti, sl->ilo, yy,
+            c);
+      }
+    for (guint o = 0; o < sl->oc; o++)
+      sl->outp[o] = row_of (plan, sl->arena, sl->to, sl->lo, y, o);
+    if (k->conv_rows == NULL)
+      k->conv_row (sl->outp, sl->inp, (int) sl->w, (int) cin, (int) sl->oc,
+          (int) kk, wt, bias, L->act, L->slope);
+    else {
+      if (y >= (gint) half)
+        rows = MAX (MIN (sl->hi, ih - (gint) half) - y, 1);
+      k->conv_rows (sl->outp, sl->oc * plan->rs[sl->to], sl->inp,
+          sl->ic * plan->rs[sl->ti], rows, (int) sl->w, (int) cin,
+          (int) sl->oc, (int) kk, wt, bias, L->act, L->slope);
+    }
+    y += rows;
+  }
+}
+
+static void
+step_conv (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+
+  if (sl->L->kernel / 2 > 0)
+    conv_pad_columns (sl);
+  if (plan->calib)
+    calib_rows (plan, sl->arena, sl->i, sl->ti, sl->ilo, sl->ihi);
+  if (plan->q)
+    conv_quantized (plan, sl->arena, sl->worker, sl->i, sl->lo, sl->hi,
+        sl->ilo, sl->ihi, sl->outp);
+  else
+    conv_float_rows (sl);
+}
+
+/* All rows at once per input channel and row parity. */
+static void
+step_s2d (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+  int os = (int) (sl->oc * plan->rs[sl->to] * sizeof (float));
+  int is = (int) (2 * sl->ic * plan->rs[sl->ti] * sizeof (float));
+
+  for (guint c = 0; c < sl->ic; c++)
+    for (guint dy = 0; dy < 2; dy++)
+      plan->k->deinterleave2_f32 (row_of (plan, sl->arena, sl->to, sl->lo,
+              sl->lo, c * 4 + dy * 2), os, row_of (plan, sl->arena, sl->to,
+              sl->lo, sl->lo, c * 4 + dy * 2 + 1), os, row_of (plan,
+              sl->arena, sl->ti, sl->ilo, 2 * sl->lo + (gint) dy, c), is,
+          (int) sl->w, sl->hi - sl->lo);
+}
+
+/* The rows of one parity at once per output channel. */
+static void
+step_d2s (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+  int os = (int) (2 * sl->oc * plan->rs[sl->to] * sizeof (float));
+  int is = (int) (sl->ic * plan->rs[sl->ti] * sizeof (float));
+
+  for (guint dy = 0; dy < 2; dy++) {
+    gint y = sl->lo + (gint) (((guint) sl->lo & 1) != dy);
+    if (y >= sl->hi)
+      continue;
+    for (guint c = 0; c < sl->oc; c++)
+      plan->k->interleave2_f32 (row_of (plan, sl->arena, sl->to, sl->lo, y,
+              c), os, row_of (plan, sl->arena, sl->ti, sl->ilo, y / 2,
+              c * 4 + dy * 2), is, row_of (plan, sl->arena, sl->ti, sl->ilo,
+              y / 2, c * 4 + dy * 2 + 1), is, (int) plan->tw[sl->ti],
+          (sl->hi - y + 1) / 2);
+  }
+}
+
+static void
+step_add (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+  guint tb = (guint) sl->L->in[1];
+  gint blo = sl->r[2 * tb];
+  int os = (int) (sl->oc * plan->rs[sl->to] * sizeof (float));
+  int as = (int) (sl->ic * plan->rs[sl->ti] * sizeof (float));
+  int bs = (int) (plan->model->tensors[tb].channels * plan->rs[tb]
+      * sizeof (float));
+
+  for (guint c = 0; c < sl->oc; c++)
+    plan->k->add_f32 (row_of (plan, sl->arena, sl->to, sl->lo, sl->lo, c), os,
+        row_of (plan, sl->arena, sl->ti, sl->ilo, sl->lo, c), as,
+        row_of (plan, sl->arena, tb, blo, sl->lo, c), bs, (int) sl->w,
+        sl->hi - sl->lo);
+}
+
+static void
+step_concat (const StripLayer * sl)
+{
+  AennPlan *plan = sl->plan;
+  guint tb = (guint) sl->L->in[1];
+  gint blo = sl->r[2 * tb];
+
+  for (gint y = sl->lo; y < sl->hi; y++)
+    for (guint c = 0; c < sl->oc; c++)
+      memcpy (row_of (plan, sl->arena, sl->to, sl->lo, y, c), c < sl->ic ?
+          row_of (plan, sl->arena, sl->ti, sl->ilo, y, c) :
+          row_of (plan, sl->arena, tb, blo, y, c - sl->ic),
+          sl->w * sizeof (float));
+}
+
+static void
+step_sigma (const StripLayer * sl)
+{
+  float v = sl->plan->sigma / 255.0f;
+
+  for (gint y = sl->lo; y < sl->hi; y++) {
+    float *d = row_of (sl->plan, sl->arena, sl->to, sl->lo, y, 0);
+    for (guint x = 0; x < sl->w; x++)
+      d[x] = v;
+  }
+}
+
+/* The strip's output rows: the input less the predicted noise (residual
+ * models) or the network's output. */
+static void
+strip_store_output (AennPlan * plan, float *arena, const gint * r, guint y0,
+    guint y1)
+{
+  const AennModel *m = plan->model;
+  guint to = (guint) m->output;
+  gint lo = r[2 * to];
+  gsize nf = m->tensors[to].channels * plan->rs[to];    /* row stride */
+
+  for (guint c = 0; c < m->in_channels; c++) {
+    const float *n = row_of (plan, arena, to, lo, (gint) y0, c);
+    float *d = plan->dst[c] + y0 * plan->dst_stride;
+    const float *x = plan->src[c] + y0 * plan->src_stride;
+    if (m->residual)
+      plan->k->sub_f32 (d, (int) (plan->dst_stride * sizeof (float)), x,
+          (int) (plan->src_stride * sizeof (float)), n,
+          (int) (nf * sizeof (float)), (int) plan->width, (int) (y1 - y0));
+    else
+      for (guint y = 0; y < y1 - y0; y++)
+        memcpy (d + y * plan->dst_stride, n + y * nf,
+            plan->width * sizeof (float));
+  }
+}
+
+/* Strip s: every layer over the rows the strip's output needs, in the
+ * worker's own buffers. */
+static void
+run_strip (guint s, guint worker, gpointer user_data)
+{
+  AennPlan *plan = user_data;
+  const AennModel *m = plan->model;
+  StripLayer sl = { 0 };
+  guint y0 = s * plan->strip_rows;
+  guint y1 = MIN (y0 + plan->strip_rows, plan->height);
+
+  sl.plan = plan;
+  sl.arena = thread_arena (plan, worker);
+  sl.worker = worker;
+  sl.r = strip_range (plan, s);
+  sl.inp = plan->inptr + (gsize) worker * plan->max_ptrs;
+  sl.outp = plan->outptr + (gsize) worker * plan->max_ptrs;
+  strip_load_input (plan, sl.arena, sl.r);
   for (guint i = 0; i < m->n_layers; i++) {
     const AennLayer *L = &m->layers[i];
-    guint to = L->out, ti = L->n_in ? (guint) L->in[0] : 0;
-    gint lo = r[2 * to], hi = r[2 * to + 1];
-    gint ilo = L->n_in ? r[2 * ti] : 0, ihi = L->n_in ? r[2 * ti + 1] : 0;
-    guint oc = m->tensors[to].channels, w = plan->tw[to];
-    guint ic = L->n_in ? m->tensors[ti].channels : 0;
-
-    if (lo >= hi)
+    sl.i = i;
+    sl.L = L;
+    sl.to = L->out;
+    sl.ti = L->n_in ? (guint) L->in[0] : 0;
+    sl.lo = sl.r[2 * sl.to];
+    sl.hi = sl.r[2 * sl.to + 1];
+    sl.ilo = L->n_in ? sl.r[2 * sl.ti] : 0;
+    sl.ihi = L->n_in ? sl.r[2 * sl.ti + 1] : 0;
+    sl.oc = m->tensors[sl.to].channels;
+    sl.ic = L->n_in ? m->tensors[sl.ti].channels : 0;
+    sl.w = plan->tw[sl.to];
+    if (sl.lo >= sl.hi)
       continue;
     switch (L->op) {
-      case AENN_OP_CONV:{
-        guint kk = L->kernel, half = kk / 2, iw = plan->tw[ti];
-        gint ih = (gint) plan->th[ti];
-        const float *zero = plan->zero_row + ROW_LEAD;
-        const float *wt = L->weight, *bias = L->bias;
-        guint cin = ic;
-        /* the border columns carry this layer's padding */
-        if (half > 0)
-          for (gint y = ilo; y < ihi; y++)
-            for (guint c = 0; c < ic; c++) {
-              float *p = row_of (plan, arena, ti, ilo, y, c);
-              if (L->pad == AENN_PAD_ZERO)
-                p[-1] = p[iw] = 0.0f;
-              else {
-                p[-1] = p[0];
-                p[iw] = p[iw - 1];
-              }
-            }
-        if (plan->calib)
-          calib_rows (plan, arena, i, ti, ilo, ihi);
-        if (plan->q) {
-          conv_quantized (plan, arena, worker, i, lo, hi, ilo, ihi, outp);
-          break;
-        }
-        if (plan->fold[i].in_c) {
-          cin = plan->fold[i].in_c;
-          wt = plan->fold[i].w;
-          bias = plan->fold[i].b;
-        }
-        for (gint y = lo; y < hi;) {
-          /* rows whose taps all lie inside the tensor go in one call on
-           * paths that take several; the others (padding) one at a time */
-          gint rows = 1;
-          for (guint c = 0; c < cin; c++)
-            for (guint dy = 0; dy < kk; dy++) {
-              gint yy = y + (gint) dy - (gint) half;
-              if (yy < 0 || yy >= ih) {
-                if (L->pad == AENN_PAD_ZERO) {
-                  inp[c * kk + dy] = zero;
-                  continue;
-                }
-                yy = CLAMP (yy, 0, ih - 1);
-              }
-              inp[c * kk + dy] = row_of (plan, arena, ti, ilo, yy, c);
-            }
-          for (guint o = 0; o < oc; o++)
-            outp[o] = row_of (plan, arena, to, lo, y, o);
-          if (k->conv_rows == NULL)
-            k->conv_row (outp, inp, (int) w, (int) cin, (int) oc, (int) kk,
-                wt, bias, L->act, L->slope);
-          else {
-            if (y >= (gint) half)
-              rows = MAX (MIN (hi, ih - (gint) half) - y, 1);
-            k->conv_rows (outp, oc * plan->rs[to], inp, ic * plan->rs[ti],
-                rows, (int) w, (int) cin, (int) oc, (int) kk, wt, bias,
-                L->act, L->slope);
-          }
-          y += rows;
-        }
+      case AENN_OP_CONV:
+        step_conv (&sl);
         break;
-      }
-      case AENN_OP_S2D:{
-        /* all rows at once per input channel and row parity */
-        int os = (int) (oc * plan->rs[to] * sizeof (float));
-        int is = (int) (2 * ic * plan->rs[ti] * sizeof (float));
-        for (guint c = 0; c < ic; c++)
-          for (guint dy = 0; dy < 2; dy++)
-            k->deinterleave2_f32 (row_of (plan, arena, to, lo, lo,
-                    c * 4 + dy * 2), os, row_of (plan, arena, to, lo, lo,
-                    c * 4 + dy * 2 + 1), os, row_of (plan, arena, ti, ilo,
-                    2 * lo + (gint) dy, c), is, (int) w, hi - lo);
+      case AENN_OP_S2D:
+        step_s2d (&sl);
         break;
-      }
-      case AENN_OP_D2S:{
-        /* the rows of one parity at once per output channel */
-        int os = (int) (2 * oc * plan->rs[to] * sizeof (float));
-        int is = (int) (ic * plan->rs[ti] * sizeof (float));
-        for (guint dy = 0; dy < 2; dy++) {
-          gint y = lo + (gint) (((guint) lo & 1) != dy);
-          if (y >= hi)
-            continue;
-          for (guint c = 0; c < oc; c++)
-            k->interleave2_f32 (row_of (plan, arena, to, lo, y, c), os,
-                row_of (plan, arena, ti, ilo, y / 2, c * 4 + dy * 2), is,
-                row_of (plan, arena, ti, ilo, y / 2, c * 4 + dy * 2 + 1), is,
-                (int) plan->tw[ti], (hi - y + 1) / 2);
-        }
+      case AENN_OP_D2S:
+        step_d2s (&sl);
         break;
-      }
-      case AENN_OP_ADD:{
-        guint tb = (guint) L->in[1];
-        gint blo = r[2 * tb];
-        int os = (int) (oc * plan->rs[to] * sizeof (float));
-        int as = (int) (ic * plan->rs[ti] * sizeof (float));
-        int bs = (int) (m->tensors[tb].channels * plan->rs[tb]
-            * sizeof (float));
-        for (guint c = 0; c < oc; c++)
-          k->add_f32 (row_of (plan, arena, to, lo, lo, c), os,
-              row_of (plan, arena, ti, ilo, lo, c), as,
-              row_of (plan, arena, tb, blo, lo, c), bs, (int) w, hi - lo);
+      case AENN_OP_ADD:
+        step_add (&sl);
         break;
-      }
-      case AENN_OP_CONCAT:{
-        guint tb = (guint) L->in[1];
-        gint blo = r[2 * tb];
-        for (gint y = lo; y < hi; y++)
-          for (guint c = 0; c < oc; c++)
-            memcpy (row_of (plan, arena, to, lo, y, c), c < ic ?
-                row_of (plan, arena, ti, ilo, y, c) :
-                row_of (plan, arena, tb, blo, y, c - ic), w * sizeof (float));
+      case AENN_OP_CONCAT:
+        step_concat (&sl);
         break;
-      }
-      case AENN_OP_SIGMA:{
-        float v = plan->sigma / 255.0f;
-        for (gint y = lo; y < hi; y++) {
-          float *d = row_of (plan, arena, to, lo, y, 0);
-          for (guint x = 0; x < w; x++)
-            d[x] = v;
-        }
+      case AENN_OP_SIGMA:
+        step_sigma (&sl);
         break;
-      }
     }
   }
-
-  {
-    guint to = (guint) m->output;
-    gint lo = r[2 * to];
-    gsize nf = m->tensors[to].channels * plan->rs[to];  /* row stride */
-    for (guint c = 0; c < m->in_channels; c++) {
-      const float *n = row_of (plan, arena, to, lo, (gint) y0, c);
-      float *d = plan->dst[c] + y0 * plan->dst_stride;
-      const float *x = plan->src[c] + y0 * plan->src_stride;
-      if (m->residual)
-        k->sub_f32 (d, (int) (plan->dst_stride * sizeof (float)), x,
-            (int) (plan->src_stride * sizeof (float)), n,
-            (int) (nf * sizeof (float)), (int) plan->width, (int) (y1 - y0));
-      else
-        for (guint y = 0; y < y1 - y0; y++)
-          memcpy (d + y * plan->dst_stride, n + y * nf,
-              plan->width * sizeof (float));
-    }
-  }
+  strip_store_output (plan, sl.arena, sl.r, y0, y1);
 }
 
 void
@@ -835,7 +947,8 @@ bounded_channels (const AennModel * m, guint maxc, gboolean * bnd)
         case AENN_OP_CONCAT:
           o[c] = c < ic ? a[c] : b[c - ic];
           break;
-        default:
+        case AENN_OP_CONV:
+        case AENN_OP_ADD:
           o[c] = FALSE;
           break;
       }

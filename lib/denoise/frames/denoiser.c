@@ -6,6 +6,7 @@
  * the engine. */
 #include "config.h"
 #include "denoise/frames/denoiser.h"
+#include "common/limits.h"
 #include "denoise/engine/engine.h"
 #include "denoise/frames/pack.h"
 #include "denoise/kernels/kernels.h"
@@ -15,7 +16,6 @@
 
 #define BAND_ROWS 32            /* even: 4:2:0 chroma rows pair up */
 #define ALIGN_FLOATS 16         /* plane rows start 64 bytes apart */
-#define MAX_THREADS 64
 
 struct _AennDenoiser
 {
@@ -29,7 +29,7 @@ struct _AennDenoiser
 
   /* set by set_format */
   gboolean have_format;
-  AennFormat fmt;
+  const VideoFormat *fmt;
   guint width, height;
   guint cw[3], ch[3];           /* channel sizes */
   gsize fs[3];                  /* float plane row strides */
@@ -42,74 +42,10 @@ struct _AennDenoiser
   guint n_bands;
 
   /* the frame in flight */
-  const AennFrame *in;
-  AennFrame *out;
+  const VideoImage *in;
+  VideoImage *out;
   float strength;
 };
-
-/* ---- formats ---- */
-
-typedef struct
-{
-  const gchar *name;
-  AennFormat fmt;
-} NamedFormat;
-
-#define PL(n, nc, xs, ys) { n, { .layout = AENN_LAYOUT_PLANAR, \
-      .n_channels = nc, .x_sub = xs, .y_sub = ys } }
-#define SP(n) { n, { .layout = AENN_LAYOUT_SEMIPLANAR, .n_channels = 3, \
-      .x_sub = 1, .y_sub = 1 } }
-#define P422(n, y) { n, { .layout = AENN_LAYOUT_PACKED422, \
-      .n_channels = 3, .x_sub = 1, .luma = y } }
-#define P4(n, k) { n, { .layout = AENN_LAYOUT_PACKED4, .rgb = TRUE, \
-      .n_channels = 3, .keep = k } }
-#define P3(n) { n, { .layout = AENN_LAYOUT_PACKED3, .rgb = TRUE, \
-      .n_channels = 3 } }
-
-static const NamedFormat formats[] = {
-  PL ("GRAY8", 1, 0, 0),
-  PL ("I420", 3, 1, 1), PL ("YV12", 3, 1, 1),
-  PL ("Y42B", 3, 1, 0), PL ("Y444", 3, 0, 0),
-  SP ("NV12"), SP ("NV21"),
-  P422 ("YUY2", 0), P422 ("UYVY", 1),
-  P4 ("RGBx", 3), P4 ("BGRx", 3), P4 ("xRGB", 0), P4 ("xBGR", 0),
-  P4 ("RGBA", 3), P4 ("BGRA", 3), P4 ("ARGB", 0), P4 ("ABGR", 0),
-  P3 ("RGB"), P3 ("BGR"),
-};
-
-static const gchar *const format_names[] = {
-  "GRAY8", "I420", "YV12", "Y42B", "Y444", "NV12", "NV21", "YUY2", "UYVY",
-  "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB", "ABGR", "RGB",
-  "BGR", NULL
-};
-
-gboolean
-aenn_format_from_name (const gchar * name, AennFormat * fmt)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
-    if (g_strcmp0 (name, formats[i].name) == 0) {
-      *fmt = formats[i].fmt;
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
-
-const gchar *const *
-aenn_format_names (void)
-{
-  return format_names;
-}
-
-void
-aenn_format_channel_size (const AennFormat * fmt, guint width, guint height,
-    guint c, guint * cw, guint * ch)
-{
-  guint xs = c > 0 ? fmt->x_sub : 0, ys = c > 0 ? fmt->y_sub : 0;
-
-  *cw = (width + (1u << xs) - 1) >> xs;
-  *ch = (height + (1u << ys) - 1) >> ys;
-}
 
 /* ---- life cycle ---- */
 
@@ -139,7 +75,6 @@ aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
     GError ** error)
 {
   AennDenoiser *den;
-  AennPlan *plan;
 
   if (model->in_channels != 1) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
@@ -149,17 +84,19 @@ aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
   }
   if (path == KERNEL_PATH_AUTO)
     path = kernel_path_default ();
-  plan = aenn_plan_new (model, path, error);
-  if (plan == NULL)
-    return NULL;
-
   den = g_new0 (AennDenoiser, 1);
   den->model = model;
   den->path = path;
   den->pk = aenn_pack_kernels_get (path);
   den->k = aenn_kernels_get (path);
-  den->plan[0] = plan;
-  den->plan[1] = aenn_plan_new (model, path, NULL);
+  /* luma size, and chroma size where it differs */
+  for (guint i = 0; i < 2; i++) {
+    den->plan[i] = aenn_plan_new (model, path, error);
+    if (den->plan[i] == NULL) {
+      aenn_denoiser_free (den);
+      return NULL;
+    }
+  }
   den->n_threads = resolve_threads (n_threads);
   den->pool = worker_pool_new (den->n_threads);
   return den;
@@ -192,13 +129,13 @@ aenn_denoiser_get_n_threads (const AennDenoiser * den)
 guint
 aenn_denoiser_get_n_channels (const AennDenoiser * den)
 {
-  return den->have_format ? den->fmt.n_channels : 0;
+  return den->have_format ? den->fmt->n_channels : 0;
 }
 
 static gboolean
 chroma_has_own_plan (const AennDenoiser * den)
 {
-  return den->fmt.n_channels > 1 && (den->cw[1] != den->cw[0]
+  return den->fmt->n_channels > 1 && (den->cw[1] != den->cw[0]
       || den->ch[1] != den->ch[0]);
 }
 
@@ -239,28 +176,30 @@ aenn_denoiser_set_n_threads (AennDenoiser * den, guint n_threads,
 }
 
 gboolean
-aenn_denoiser_set_format (AennDenoiser * den, const AennFormat * fmt,
+aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
     guint width, guint height, GError ** error)
 {
   free_format (den);
   den->have_format = FALSE;
   /* the engine's limit; it also keeps every product below in range */
-  if (width == 0 || height == 0 || width > 65536 || height > 65536) {
+  if (width == 0 || height == 0 || width > MAX_FRAME_SIDE
+      || height > MAX_FRAME_SIDE) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE,
-        "frame size %ux%u not within 1x1..65536x65536", width, height);
+        "frame size %ux%u not within 1x1..%ux%u", width, height,
+        MAX_FRAME_SIDE, MAX_FRAME_SIDE);
     return FALSE;
   }
-  den->fmt = *fmt;
+  den->fmt = fmt;
   den->width = width;
   den->height = height;
   for (guint c = 0; c < fmt->n_channels; c++)
-    aenn_format_channel_size (fmt, width, height, c, &den->cw[c],
+    video_format_channel_size (fmt, width, height, c, &den->cw[c],
         &den->ch[c]);
   for (guint c = 0; c < fmt->n_channels; c++) {
     /* packed 4:2:2 loads whole pairs: the luma of an odd width's last,
      * half-used pair too */
     den->fs[c] = den->cw[c];
-    if (c == 0 && fmt->layout == AENN_LAYOUT_PACKED422)
+    if (c == 0 && fmt->layout == VIDEO_LAYOUT_PACKED422)
       den->fs[c] = 2 * den->cw[1];
     den->fs[c] = (den->fs[c] + ALIGN_FLOATS - 1) / ALIGN_FLOATS
         * ALIGN_FLOATS;
@@ -291,7 +230,7 @@ static void
 band_rows (const AennDenoiser * den, guint c, guint y0, guint y1, guint * r0,
     guint * r1)
 {
-  guint ys = c > 0 ? den->fmt.y_sub : 0;
+  guint ys = c > 0 ? den->fmt->y_sub : 0;
 
   *r0 = y0 >> ys;
   *r1 = MIN ((y1 + (1u << ys) - 1) >> ys, den->ch[c]);
@@ -304,7 +243,7 @@ frow (float *plane, gsize fs, guint y)
 }
 
 static inline guint8 *
-irow (const AennFrame * im, guint p, guint y)
+irow (const VideoImage * im, guint p, guint y)
 {
   return im->data[p] + (gssize) y * im->stride[p];
 }
@@ -316,21 +255,22 @@ load_band (guint task, guint worker, gpointer user_data)
 {
   AennDenoiser *den = user_data;
   const AennPackKernels *pk = den->pk;
-  const AennFrame *in = den->in;
+  const VideoImage *in = den->in;
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, den->height);
   float *tmp = den->rows + worker * den->row_floats;
   guint r0, r1;
 
-  switch (den->fmt.layout) {
-    case AENN_LAYOUT_PLANAR:
-      for (guint c = 0; c < den->fmt.n_channels; c++) {
+  switch (den->fmt->layout) {
+    case VIDEO_LAYOUT_GRAY:
+    case VIDEO_LAYOUT_PLANAR:
+      for (guint c = 0; c < den->fmt->n_channels; c++) {
         band_rows (den, c, y0, y1, &r0, &r1);
         for (guint y = r0; y < r1; y++)
           pk->u8_to_f32 (frow (den->src[c], den->fs[c], y), irow (in, c, y),
               SCALE, (int) den->cw[c]);
       }
       break;
-    case AENN_LAYOUT_SEMIPLANAR:
+    case VIDEO_LAYOUT_SEMIPLANAR:
       for (guint y = y0; y < y1; y++)
         pk->u8_to_f32 (frow (den->src[0], den->fs[0], y), irow (in, 0, y),
             SCALE, (int) den->width);
@@ -340,12 +280,12 @@ load_band (guint task, guint worker, gpointer user_data)
             frow (den->src[2], den->fs[2], y),
             (const guint16 *) irow (in, 1, y), SCALE, (int) den->cw[1]);
       break;
-    case AENN_LAYOUT_PACKED422:
+    case VIDEO_LAYOUT_PACKED422:
       /* pairs (Y, C) or (C, Y); C alternates U and V */
       for (guint y = y0; y < y1; y++) {
         float *ly = frow (den->src[0], den->fs[0], y);
         guint n = 2 * den->cw[1];
-        if (den->fmt.luma == 0)
+        if (den->fmt->pos[0] == 0)
           pk->unpack2_f32 (ly, tmp, (const guint16 *) irow (in, 0, y), SCALE,
               (int) n);
         else
@@ -356,9 +296,9 @@ load_band (guint task, guint worker, gpointer user_data)
             1);
       }
       break;
-    case AENN_LAYOUT_PACKED4:{
+    case VIDEO_LAYOUT_PACKED4:{
       /* the kept byte's floats go to the scratch row */
-      guint k = den->fmt.keep, c = 0;
+      guint k = den->fmt->pos[3], c = 0;
       for (guint y = y0; y < y1; y++) {
         float *d[4];
         c = 0;
@@ -375,7 +315,7 @@ load_band (guint task, guint worker, gpointer user_data)
       }
       break;
     }
-    case AENN_LAYOUT_PACKED3:
+    case VIDEO_LAYOUT_PACKED3:
       for (guint y = y0; y < y1; y++)
         pk->unpack3_f32 (frow (den->src[0], den->fs[0], y),
             frow (den->src[1], den->fs[1], y),
@@ -390,23 +330,24 @@ store_band (guint task, guint worker, gpointer user_data)
 {
   AennDenoiser *den = user_data;
   const AennPackKernels *pk = den->pk;
-  const AennFrame *in = den->in;
-  AennFrame *out = den->out;
+  const VideoImage *in = den->in;
+  VideoImage *out = den->out;
   const float t = den->strength;
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, den->height);
   float *tmp = den->rows + worker * den->row_floats;
   guint r0, r1;
 
-  switch (den->fmt.layout) {
-    case AENN_LAYOUT_PLANAR:
-      for (guint c = 0; c < den->fmt.n_channels; c++) {
+  switch (den->fmt->layout) {
+    case VIDEO_LAYOUT_GRAY:
+    case VIDEO_LAYOUT_PLANAR:
+      for (guint c = 0; c < den->fmt->n_channels; c++) {
         band_rows (den, c, y0, y1, &r0, &r1);
         for (guint y = r0; y < r1; y++)
           pk->blend_u8 (irow (out, c, y), irow (in, c, y),
               frow (den->dst[c], den->fs[c], y), t, (int) den->cw[c]);
       }
       break;
-    case AENN_LAYOUT_SEMIPLANAR:
+    case VIDEO_LAYOUT_SEMIPLANAR:
       for (guint y = y0; y < y1; y++)
         pk->blend_u8 (irow (out, 0, y), irow (in, 0, y),
             frow (den->dst[0], den->fs[0], y), t, (int) den->width);
@@ -417,20 +358,20 @@ store_band (guint task, guint worker, gpointer user_data)
             frow (den->dst[1], den->fs[1], y),
             frow (den->dst[2], den->fs[2], y), t, (int) den->cw[1]);
       break;
-    case AENN_LAYOUT_PACKED422:
+    case VIDEO_LAYOUT_PACKED422:
       for (guint y = y0; y < y1; y++) {
         const float *ly = frow (den->dst[0], den->fs[0], y);
         guint n = 2 * den->cw[1];
         den->k->interleave2_f32 (tmp, 0, frow (den->dst[1], den->fs[1], y),
             0, frow (den->dst[2], den->fs[2], y), 0, (int) den->cw[1], 1);
         pk->blend2_u8 ((guint16 *) irow (out, 0, y),
-            (const guint16 *) irow (in, 0, y), den->fmt.luma == 0 ? ly : tmp,
-            den->fmt.luma == 0 ? tmp : ly, t, (int) n);
+            (const guint16 *) irow (in, 0, y), den->fmt->pos[0] == 0 ? ly : tmp,
+            den->fmt->pos[0] == 0 ? tmp : ly, t, (int) n);
       }
       break;
-    case AENN_LAYOUT_PACKED4:{
+    case VIDEO_LAYOUT_PACKED4:{
       /* the kept byte blends with zeros at strength 0: itself, exactly */
-      guint k = den->fmt.keep;
+      guint k = den->fmt->pos[3];
       float tb[4];
       for (guint b = 0; b < 4; b++)
         tb[b] = b == k ? 0.0f : t;
@@ -454,7 +395,7 @@ store_band (guint task, guint worker, gpointer user_data)
       }
       break;
     }
-    case AENN_LAYOUT_PACKED3:
+    case VIDEO_LAYOUT_PACKED3:
       for (guint y = y0; y < y1; y++)
         pk->blend3_u8 (irow (out, 0, y), irow (in, 0, y),
             frow (den->dst[0], den->fs[0], y),
@@ -465,7 +406,7 @@ store_band (guint task, guint worker, gpointer user_data)
 }
 
 void
-aenn_denoiser_load (AennDenoiser * den, const AennFrame * in)
+aenn_denoiser_load (AennDenoiser * den, const VideoImage * in)
 {
   g_return_if_fail (den->have_format);
   den->in = in;
@@ -488,9 +429,9 @@ aenn_denoiser_estimate (AennDenoiser * den,
 {
   g_return_if_fail (den->have_format);
   /* a channel per task: luma on one thread, chroma on another */
-  worker_pool_run (den->pool, den->fmt.n_channels, estimate_channel, den);
+  worker_pool_run (den->pool, den->fmt->n_channels, estimate_channel, den);
   for (guint c = 0; c < AENN_MAX_CHANNELS_PER_FRAME; c++)
-    sigma[c] = c < den->fmt.n_channels ? den->noise[c] : -1.0f;
+    sigma[c] = c < den->fmt->n_channels ? den->noise[c] : -1.0f;
 }
 
 void
@@ -498,7 +439,7 @@ aenn_denoiser_run (AennDenoiser * den,
     const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
 {
   g_return_if_fail (den->have_format);
-  for (guint c = 0; c < den->fmt.n_channels; c++) {
+  for (guint c = 0; c < den->fmt->n_channels; c++) {
     AennPlan *plan = c > 0 && chroma_has_own_plan (den) ? den->plan[1] :
         den->plan[0];
     const float *s[1] = { den->src[c] };
@@ -508,15 +449,15 @@ aenn_denoiser_run (AennDenoiser * den,
   }
   /* the half-used pair at the end of an odd packed 4:2:2 row: its second
    * luma byte is padding, stored as it came */
-  if (den->fmt.layout == AENN_LAYOUT_PACKED422 && (den->width & 1))
+  if (den->fmt->layout == VIDEO_LAYOUT_PACKED422 && (den->width & 1))
     for (guint y = 0; y < den->height; y++)
       frow (den->dst[0], den->fs[0], y)[den->width] =
           frow (den->src[0], den->fs[0], y)[den->width];
 }
 
 void
-aenn_denoiser_store (AennDenoiser * den, const AennFrame * in,
-    AennFrame * out, float strength)
+aenn_denoiser_store (AennDenoiser * den, const VideoImage * in,
+    VideoImage * out, float strength)
 {
   g_return_if_fail (den->have_format);
   den->in = in;
@@ -531,7 +472,7 @@ const float *
 aenn_denoiser_get_plane (const AennDenoiser * den, guint c,
     gboolean output, gsize * stride)
 {
-  g_return_val_if_fail (den->have_format && c < den->fmt.n_channels, NULL);
+  g_return_val_if_fail (den->have_format && c < den->fmt->n_channels, NULL);
   *stride = den->fs[c];
   return output ? den->dst[c] : den->src[c];
 }

@@ -23,46 +23,11 @@
 #include <glib.h>
 #include "denoise/model/model.h"
 #include "common/kernel_path.h"
+#include "common/video_format.h"
 
 G_BEGIN_DECLS
 
 #define AENN_MAX_CHANNELS_PER_FRAME 3
-
-typedef enum
-{
-  AENN_LAYOUT_PLANAR,           /* GRAY8, I420, YV12, Y42B, Y444 */
-  AENN_LAYOUT_SEMIPLANAR,       /* NV12, NV21 */
-  AENN_LAYOUT_PACKED422,        /* YUY2, UYVY */
-  AENN_LAYOUT_PACKED4,          /* RGBx, BGRA, xRGB, ... */
-  AENN_LAYOUT_PACKED3           /* RGB, BGR */
-} AennLayout;
-
-/* Channel 0 is luma (or the first colour byte of a pixel); channels 1 and 2
- * are the chroma planes in memory order (the first and second byte of a
- * semi-planar pair, planes 1 and 2) or the other colour bytes. Which of U
- * and V (or R and B) a channel is does not matter to the denoiser. */
-typedef struct
-{
-  AennLayout layout;
-  gboolean rgb;                 /* R'G'B' channels, else Y'CbCr or grey */
-  guint n_channels;             /* 1 (GRAY8) or 3 */
-  guint8 x_sub, y_sub;          /* subsampling of channels 1, 2 (shifts) */
-  guint8 keep;                  /* packed4: byte carried through (0 or 3) */
-  guint8 luma;                  /* packed422: byte of Y in each pair */
-} AennFormat;
-
-typedef struct
-{
-  guint8 *data[3];              /* planes, as the format has them */
-  gint stride[3];
-} AennFrame;
-
-/* "I420", "BGRx", ...: the GStreamer format names this code handles. */
-gboolean aenn_format_from_name (const gchar * name, AennFormat * fmt);
-const gchar *const *aenn_format_names (void);
-/* Size of channel c of a width x height frame. */
-void aenn_format_channel_size (const AennFormat * fmt, guint width,
-    guint height, guint c, guint * cw, guint * ch);
 
 typedef struct _AennDenoiser AennDenoiser;
 
@@ -80,18 +45,18 @@ gboolean aenn_denoiser_set_n_threads (AennDenoiser * den, guint n_threads,
     GError ** error);
 /* Allocates everything the frames of this format and size need. */
 gboolean aenn_denoiser_set_format (AennDenoiser * den,
-    const AennFormat * fmt, guint width, guint height, GError ** error);
+    const VideoFormat * fmt, guint width, guint height, GError ** error);
 guint aenn_denoiser_get_n_channels (const AennDenoiser * den);
 
 /* The steps of a frame, in order; out of store must not overlap in. sigma: per channel, on the 0..255 scale; estimate
  * writes -1 for a channel too small to measure. */
-void aenn_denoiser_load (AennDenoiser * den, const AennFrame * in);
+void aenn_denoiser_load (AennDenoiser * den, const VideoImage * in);
 void aenn_denoiser_estimate (AennDenoiser * den,
     float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
 void aenn_denoiser_run (AennDenoiser * den,
     const float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
-void aenn_denoiser_store (AennDenoiser * den, const AennFrame * in,
-    AennFrame * out, float strength);
+void aenn_denoiser_store (AennDenoiser * den, const VideoImage * in,
+    VideoImage * out, float strength);
 
 /* The float planes of the last load (input) and run (output): (ch) rows of
  * (cw) floats, *stride floats apart. For tests and tools. */

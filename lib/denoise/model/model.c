@@ -197,6 +197,158 @@ lookup (GArray * tensors, const gchar * name)
   return -1;
 }
 
+/* A convolution's own members: out_channels, kernel, pad, act (slope). */
+static gboolean
+parse_conv (JsonObject * lo, const gchar * where, AennLayer * L,
+    guint * out_channels, GError ** error)
+{
+  const gchar *pad = get_string (lo, "pad");
+  const gchar *act = get_string (lo, "act");
+
+  if (!get_uint (lo, "out_channels", -1, 1, AENN_MAX_CHANNELS, out_channels,
+          where, error)
+      || !get_uint (lo, "kernel", -1, 1, 3, &L->kernel, where, error))
+    return FALSE;
+  if (L->kernel != 1 && L->kernel != 3)
+    ARCH_FAIL ("%s: \"kernel\" is %u, expected 1 or 3", where, L->kernel);
+  if (pad == NULL || strcmp (pad, "zero") == 0)
+    L->pad = AENN_PAD_ZERO;
+  else if (strcmp (pad, "replicate") == 0)
+    L->pad = AENN_PAD_REPLICATE;
+  else
+    ARCH_FAIL ("%s: \"pad\" is \"%s\", expected zero or replicate", where,
+        pad);
+  L->slope = 0.0f;
+  if (act == NULL || strcmp (act, "none") == 0)
+    L->act = AENN_ACT_NONE;
+  else if (strcmp (act, "relu") == 0)
+    L->act = AENN_ACT_RELU;
+  else if (strcmp (act, "leaky_relu") == 0) {
+    JsonNode *sn = json_object_get_member (lo, "slope");
+    double sl;
+    L->act = AENN_ACT_LEAKY_RELU;
+    if (sn == NULL || !JSON_NODE_HOLDS_VALUE (sn)
+        || (json_node_get_value_type (sn) != G_TYPE_DOUBLE
+            && json_node_get_value_type (sn) != G_TYPE_INT64))
+      ARCH_FAIL ("%s: leaky_relu needs a numeric \"slope\"", where);
+    sl = json_node_get_double (sn);
+    if (!(sl >= 0.0 && sl <= 1.0))
+      ARCH_FAIL ("%s: \"slope\" is %g, expected 0..1", where, sl);
+    L->slope = (float) sl;
+  } else
+    ARCH_FAIL ("%s: \"act\" is \"%s\", expected none, relu or leaky_relu",
+        where, act);
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+/* "in": n_in names of tensors defined earlier. */
+static gboolean
+parse_inputs (JsonObject * lo, const gchar * where, const gchar * op,
+    GArray * tensors, AennLayer * L, GError ** error)
+{
+  JsonNode *inn = json_object_get_member (lo, "in");
+  JsonArray *ia;
+
+  if (L->n_in == 0) {
+    if (inn != NULL)
+      ARCH_FAIL ("%s: op \"%s\" takes no \"in\"", where, op);
+    return TRUE;
+  }
+  if (inn == NULL || !JSON_NODE_HOLDS_ARRAY (inn)
+      || json_array_get_length (ia = json_node_get_array (inn)) != L->n_in)
+    ARCH_FAIL ("%s: \"in\" must be an array of %u tensor names", where,
+        L->n_in);
+  for (guint j = 0; j < L->n_in; j++) {
+    JsonNode *e = json_array_get_element (ia, j);
+    if (!JSON_NODE_HOLDS_VALUE (e)
+        || json_node_get_value_type (e) != G_TYPE_STRING
+        || (L->in[j] = lookup (tensors, json_node_get_string (e))) < 0)
+      ARCH_FAIL ("%s: input %u is not a tensor defined earlier", where, j);
+  }
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+/* Layer i of the description: names, op, inputs, the op's members, and
+ * its output tensor by the op table's shape rule (added to tensors). */
+static gboolean
+parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
+    GArray * layers, AennLayer * L, GError ** error)
+{
+  JsonObject *lo;
+  gchar where[96];
+  const gchar *op, *name, *out;
+  const AennOpInfo *info;
+  const AennTensor *a, *b;
+  guint param = 0, oc = 0, lev = 0;
+  gchar *why;
+
+  L->in[0] = L->in[1] = -1;
+  L->out = -1;
+  g_snprintf (where, sizeof where, "architecture layer %u", i);
+  if (!JSON_NODE_HOLDS_OBJECT (ln))
+    ARCH_FAIL ("%s: expected an object", where);
+  lo = json_node_get_object (ln);
+  name = get_string (lo, "name");
+  op = get_string (lo, "op");
+  out = get_string (lo, "out");
+  if (!valid_layer_name (name))
+    ARCH_FAIL ("%s: \"name\" must be 1..64 characters of [A-Za-z0-9_-], "
+        "or such names joined by single dots", where);
+  g_snprintf (where, sizeof where, "architecture layer %u (%s)", i, name);
+  for (guint j = 0; j < layers->len; j++)
+    if (strcmp (g_array_index (layers, AennLayer, j).name, name) == 0)
+      ARCH_FAIL ("%s: duplicate layer name", where);
+  if (op == NULL)
+    ARCH_FAIL ("%s: missing \"op\"", where);
+  if (!valid_name (out))
+    ARCH_FAIL ("%s: \"out\" must be a tensor name of [A-Za-z0-9_-]", where);
+  if (lookup (tensors, out) >= 0)
+    ARCH_FAIL ("%s: tensor \"%s\" is already defined", where, out);
+  if (!aenn_op_from_name (op, &L->op)) {
+    gchar *all = aenn_op_names ();
+    g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
+        "%s: unknown op \"%s\" (%s)", where, op, all);
+    g_free (all);
+    return FALSE;
+  }
+  info = aenn_op_info (L->op);
+  L->n_in = info->n_in;
+  if (!parse_inputs (lo, where, op, tensors, L, error))
+    return FALSE;
+
+  if (L->op == AENN_OP_CONV && !parse_conv (lo, where, L, &param, error))
+    return FALSE;
+  if (L->op == AENN_OP_SIGMA && !get_uint (lo, info->param, 0, 0,
+          AENN_MAX_LEVEL, &param, where, error))
+    return FALSE;
+  a = L->n_in > 0 ? &g_array_index (tensors, AennTensor, L->in[0]) : NULL;
+  b = L->n_in > 1 ? &g_array_index (tensors, AennTensor, L->in[1]) : NULL;
+  why = info->shape (a, b, param, &oc, &lev);
+  if (why != NULL) {
+    g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE, "%s: %s", where,
+        why);
+    g_free (why);
+    return FALSE;
+  }
+  if (L->op == AENN_OP_CONV) {
+    L->weight = g_new0 (float, (gsize) oc * a->channels * L->kernel
+        * L->kernel);
+    L->bias = g_new0 (float, oc);
+  }
+  L->name = g_strdup (name);
+  L->out = add_tensor (names, tensors, out, oc, lev);
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
 AennModel *
 aenn_model_new (const gchar * arch_json, GError ** error)
 {
@@ -233,168 +385,10 @@ aenn_model_new (const gchar * arch_json, GError ** error)
     ARCH_FAIL ("architecture: %u layers, expected 1..%u", n, AENN_MAX_LAYERS);
 
   for (guint i = 0; i < n; i++) {
-    JsonNode *ln = json_array_get_element (jl, i);
-    JsonObject *lo;
     AennLayer L = { 0 };
-    gchar where[96];
-    const gchar *op, *name, *out;
-    guint oc = 0, lev = 0;
-    JsonNode *inn;
-
-    L.in[0] = L.in[1] = -1;
-    L.out = -1;
-    g_snprintf (where, sizeof where, "architecture layer %u", i);
-    if (!JSON_NODE_HOLDS_OBJECT (ln))
-      ARCH_FAIL ("%s: expected an object", where);
-    lo = json_node_get_object (ln);
-    name = get_string (lo, "name");
-    op = get_string (lo, "op");
-    out = get_string (lo, "out");
-    if (!valid_layer_name (name))
-      ARCH_FAIL ("%s: \"name\" must be 1..64 characters of [A-Za-z0-9_-], "
-          "or such names joined by single dots", where);
-    g_snprintf (where, sizeof where, "architecture layer %u (%s)", i, name);
-    for (guint j = 0; j < layers->len; j++)
-      if (strcmp (g_array_index (layers, AennLayer, j).name, name) == 0)
-        ARCH_FAIL ("%s: duplicate layer name", where);
-    if (op == NULL)
-      ARCH_FAIL ("%s: missing \"op\"", where);
-    if (!valid_name (out))
-      ARCH_FAIL ("%s: \"out\" must be a tensor name of [A-Za-z0-9_-]", where);
-    if (lookup (tensors, out) >= 0)
-      ARCH_FAIL ("%s: tensor \"%s\" is already defined", where, out);
-
-    if (strcmp (op, "conv") == 0)
-      L.op = AENN_OP_CONV;
-    else if (strcmp (op, "s2d") == 0)
-      L.op = AENN_OP_S2D;
-    else if (strcmp (op, "d2s") == 0)
-      L.op = AENN_OP_D2S;
-    else if (strcmp (op, "add") == 0)
-      L.op = AENN_OP_ADD;
-    else if (strcmp (op, "concat") == 0)
-      L.op = AENN_OP_CONCAT;
-    else if (strcmp (op, "sigma") == 0)
-      L.op = AENN_OP_SIGMA;
-    else
-      ARCH_FAIL ("%s: unknown op \"%s\" (conv, s2d, d2s, add, concat, sigma)",
-          where, op);
-
-    L.n_in = L.op == AENN_OP_SIGMA ? 0 :
-        (L.op == AENN_OP_ADD || L.op == AENN_OP_CONCAT) ? 2 : 1;
-    inn = json_object_get_member (lo, "in");
-    if (L.n_in == 0) {
-      if (inn != NULL)
-        ARCH_FAIL ("%s: op \"%s\" takes no \"in\"", where, op);
-    } else {
-      JsonArray *ia;
-      if (inn == NULL || !JSON_NODE_HOLDS_ARRAY (inn)
-          || json_array_get_length (ia = json_node_get_array (inn)) != L.n_in)
-        ARCH_FAIL ("%s: \"in\" must be an array of %u tensor names", where,
-            L.n_in);
-      for (guint j = 0; j < L.n_in; j++) {
-        JsonNode *e = json_array_get_element (ia, j);
-        if (!JSON_NODE_HOLDS_VALUE (e)
-            || json_node_get_value_type (e) != G_TYPE_STRING
-            || (L.in[j] = lookup (tensors, json_node_get_string (e))) < 0)
-          ARCH_FAIL ("%s: input %u is not a tensor defined earlier", where, j);
-      }
-    }
-
-    {
-      const AennTensor *a = L.n_in > 0 ?
-          &g_array_index (tensors, AennTensor, L.in[0]) : NULL;
-      const AennTensor *b = L.n_in > 1 ?
-          &g_array_index (tensors, AennTensor, L.in[1]) : NULL;
-      switch (L.op) {
-        case AENN_OP_CONV:{
-          const gchar *pad = get_string (lo, "pad");
-          const gchar *act = get_string (lo, "act");
-          if (!get_uint (lo, "out_channels", -1, 1, AENN_MAX_CHANNELS, &oc,
-                  where, error)
-              || !get_uint (lo, "kernel", -1, 1, 3, &L.kernel, where, error))
-            goto fail;
-          if (L.kernel != 1 && L.kernel != 3)
-            ARCH_FAIL ("%s: \"kernel\" is %u, expected 1 or 3", where,
-                L.kernel);
-          if (pad == NULL || strcmp (pad, "zero") == 0)
-            L.pad = AENN_PAD_ZERO;
-          else if (strcmp (pad, "replicate") == 0)
-            L.pad = AENN_PAD_REPLICATE;
-          else
-            ARCH_FAIL ("%s: \"pad\" is \"%s\", expected zero or replicate",
-                where, pad);
-          L.slope = 0.0f;
-          if (act == NULL || strcmp (act, "none") == 0)
-            L.act = AENN_ACT_NONE;
-          else if (strcmp (act, "relu") == 0)
-            L.act = AENN_ACT_RELU;
-          else if (strcmp (act, "leaky_relu") == 0) {
-            JsonNode *sn = json_object_get_member (lo, "slope");
-            double sl;
-            L.act = AENN_ACT_LEAKY_RELU;
-            if (sn == NULL || !JSON_NODE_HOLDS_VALUE (sn)
-                || (json_node_get_value_type (sn) != G_TYPE_DOUBLE
-                    && json_node_get_value_type (sn) != G_TYPE_INT64))
-              ARCH_FAIL ("%s: leaky_relu needs a numeric \"slope\"", where);
-            sl = json_node_get_double (sn);
-            if (!(sl >= 0.0 && sl <= 1.0))
-              ARCH_FAIL ("%s: \"slope\" is %g, expected 0..1", where, sl);
-            L.slope = (float) sl;
-          } else
-            ARCH_FAIL ("%s: \"act\" is \"%s\", expected none, relu or "
-                "leaky_relu", where, act);
-          lev = a->level;
-          L.weight = g_new0 (float, (gsize) oc * a->channels * L.kernel
-              * L.kernel);
-          L.bias = g_new0 (float, oc);
-          break;
-        }
-        case AENN_OP_S2D:
-          if (a->level >= AENN_MAX_LEVEL)
-            ARCH_FAIL ("%s: level would exceed %u", where, AENN_MAX_LEVEL);
-          if (a->channels * 4 > AENN_MAX_CHANNELS)
-            ARCH_FAIL ("%s: %u channels exceed %u", where, a->channels * 4,
-                AENN_MAX_CHANNELS);
-          oc = a->channels * 4;
-          lev = a->level + 1;
-          break;
-        case AENN_OP_D2S:
-          if (a->level == 0 || a->channels % 4 != 0)
-            ARCH_FAIL ("%s: input \"%s\" has %u channels at level %u; d2s "
-                "needs a multiple of 4 at level >= 1", where, a->name,
-                a->channels, a->level);
-          oc = a->channels / 4;
-          lev = a->level - 1;
-          break;
-        case AENN_OP_ADD:
-          if (a->channels != b->channels || a->level != b->level)
-            ARCH_FAIL ("%s: \"%s\" (%u channels, level %u) and \"%s\" (%u, "
-                "%u) differ", where, a->name, a->channels, a->level, b->name,
-                b->channels, b->level);
-          oc = a->channels;
-          lev = a->level;
-          break;
-        case AENN_OP_CONCAT:
-          if (a->level != b->level)
-            ARCH_FAIL ("%s: \"%s\" is at level %u, \"%s\" at %u", where,
-                a->name, a->level, b->name, b->level);
-          oc = a->channels + b->channels;
-          if (oc > AENN_MAX_CHANNELS)
-            ARCH_FAIL ("%s: %u channels exceed %u", where, oc,
-                AENN_MAX_CHANNELS);
-          lev = a->level;
-          break;
-        case AENN_OP_SIGMA:
-          if (!get_uint (lo, "level", 0, 0, AENN_MAX_LEVEL, &lev, where,
-                  error))
-            goto fail;
-          oc = 1;
-          break;
-      }
-    }
-    L.name = g_strdup (name);
-    L.out = add_tensor (names, tensors, out, oc, lev);
+    if (!parse_layer (json_array_get_element (jl, i), i, tensors, names,
+            layers, &L, error))
+      goto fail;
     g_array_append_val (layers, L);
   }
 
@@ -467,9 +461,10 @@ fail:
   return NULL;
 }
 
-/* The layer and which of its arrays a weight tensor name designates. */
-static float *
-tensor_slot (const AennModel * model, const gchar * name, gsize * n_values)
+/* The convolution whose weight ("NAME.weight") or bias ("NAME.bias") a
+ * tensor name designates, or NULL. */
+static const AennLayer *
+weight_layer (const AennModel * model, const gchar * name, gboolean * bias)
 {
   for (guint i = 0; i < model->n_layers; i++) {
     const AennLayer *L = &model->layers[i];
@@ -479,17 +474,45 @@ tensor_slot (const AennModel * model, const gchar * name, gsize * n_values)
     ln = strlen (L->name);
     if (strncmp (name, L->name, ln) != 0 || name[ln] != '.')
       continue;
-    if (strcmp (name + ln + 1, "weight") == 0) {
-      *n_values = (gsize) model->tensors[L->out].channels
-          * model->tensors[L->in[0]].channels * L->kernel * L->kernel;
-      return L->weight;
-    }
-    if (strcmp (name + ln + 1, "bias") == 0) {
-      *n_values = model->tensors[L->out].channels;
-      return L->bias;
-    }
+    *bias = strcmp (name + ln + 1, "bias") == 0;
+    if (*bias || strcmp (name + ln + 1, "weight") == 0)
+      return L;
   }
   return NULL;
+}
+
+guint
+aenn_model_weight_shape (const AennModel * model, const gchar * name,
+    guint64 shape[4])
+{
+  gboolean bias;
+  const AennLayer *L = weight_layer (model, name, &bias);
+
+  if (L == NULL)
+    return 0;
+  shape[0] = model->tensors[L->out].channels;
+  if (bias)
+    return 1;
+  shape[1] = model->tensors[L->in[0]].channels;
+  shape[2] = shape[3] = L->kernel;
+  return 4;
+}
+
+static float *
+tensor_slot (const AennModel * model, const gchar * name, gsize * n_values)
+{
+  gboolean bias;
+  const AennLayer *L = weight_layer (model, name, &bias);
+  guint64 shape[4];
+  guint nd = aenn_model_weight_shape (model, name, shape);
+
+  if (L == NULL)
+    return NULL;
+  *n_values = 1;
+  for (guint i = 0; i < nd; i++)
+    *n_values *= shape[i];
+  /* the weights cast away const as the model's owner may */
+  return bias ? L->bias : L->weight;
 }
 
 float *

@@ -37,10 +37,17 @@ GQuark aenn_error_quark (void);
 typedef enum
 {
   AENN_ERROR_FORMAT,            /* malformed file or header */
-  AENN_ERROR_ARCHITECTURE,      /* the graph description is invalid */
+  AENN_ERROR_ARCHITECTURE,      /* the graph description is invalid, or a
+                                 * model the caller cannot run */
   AENN_ERROR_TENSOR,            /* a weight tensor is missing or wrong */
   AENN_ERROR_IO,                /* cannot read or write the file */
-  AENN_ERROR_SIZE               /* a frame size the engine cannot take */
+  AENN_ERROR_SIZE,              /* a frame, plane or patch size out of range */
+  AENN_ERROR_PATH,              /* a kernel path this CPU or build lacks */
+  AENN_ERROR_CONFIG,            /* a training setting out of range */
+  AENN_ERROR_DATA,              /* training frames that do not fit the model
+                                 * or the mode */
+  AENN_ERROR_DIVERGED           /* training produced a non-finite loss,
+                                 * gradient or output */
 } AennError;
 
 /* Limits that keep every size computation far from overflow. */
@@ -49,15 +56,21 @@ typedef enum
 #define AENN_MAX_LEVEL 5
 #define AENN_FORMAT_VERSION "1"
 
+/* The graph's ops. Each has one row in the op table (ops.c: name, arity,
+ * shape rule), and every per-op switch in the engine and the trainer
+ * names each op with no default branch, so that -Wswitch (an error under
+ * werror) lists every place a new op must be handled. HACKING.md has the
+ * steps. */
 typedef enum
 {
-  AENN_OP_CONV,
-  AENN_OP_S2D,
-  AENN_OP_D2S,
-  AENN_OP_ADD,
-  AENN_OP_CONCAT,
-  AENN_OP_SIGMA
+  AENN_OP_CONV,                 /* convolution, 1x1 or 3x3, bias, activation */
+  AENN_OP_S2D,                  /* pixel unshuffle: 2x2 blocks to 4 channels */
+  AENN_OP_D2S,                  /* pixel shuffle: its inverse */
+  AENN_OP_ADD,                  /* element-wise sum of two tensors */
+  AENN_OP_CONCAT,               /* channels of one tensor, then the other's */
+  AENN_OP_SIGMA                 /* a constant plane: the noise level / 255 */
 } AennOp;
+#define AENN_N_OPS (AENN_OP_SIGMA + 1)
 
 typedef enum
 {
@@ -78,6 +91,26 @@ typedef struct
   guint channels;
   guint level;
 } AennTensor;
+
+typedef struct
+{
+  const gchar *name;            /* "op" in the architecture JSON */
+  guint n_in;                   /* input tensors: 0, 1 or 2 */
+  const gchar *param;           /* the JSON member it takes a size from
+                                 * (conv: out_channels, sigma: level), or
+                                 * NULL */
+  /* The shape rule: the output's channels and level from the inputs' (b
+   * unused below n_in 2) and the parameter; NULL, or why the inputs do not
+   * fit (free it). */
+  gchar *(*shape) (const AennTensor * a, const AennTensor * b, guint param,
+      guint * channels, guint * level);
+} AennOpInfo;
+
+/* The op table's row of op; NULL out of range. */
+const AennOpInfo *aenn_op_info (AennOp op);
+gboolean aenn_op_from_name (const gchar * name, AennOp * op);
+/* "conv, s2d, ...": every op's name, for messages; free it. */
+gchar *aenn_op_names (void);
 
 typedef struct
 {
@@ -119,6 +152,11 @@ void aenn_model_free (AennModel * model);
  * ("<layer>.weight", "<layer>.bias"). */
 gboolean aenn_model_set_tensor (AennModel * model, const gchar * name,
     const float *data, gsize n_values, GError ** error);
+/* The shape the architecture gives a weight tensor: (out_c, in_c, kernel,
+ * kernel) for "NAME.weight", (out_c) for "NAME.bias" of convolution NAME;
+ * returns the number of dimensions, 0 for a name that is no weight. */
+guint aenn_model_weight_shape (const AennModel * model, const gchar * name,
+    guint64 shape[4]);
 float *aenn_model_get_tensor (const AennModel * model, const gchar * name,
     gsize * n_values);
 /* Random weights (He-like scale times gain) from a private seeded RNG. */

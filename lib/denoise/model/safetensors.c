@@ -226,29 +226,6 @@ typedef struct
   const gchar *name;
 } Span;
 
-/* The convolution a weight tensor belongs to, the whole name being
- * "<layer>.weight" (*is_weight TRUE) or "<layer>.bias": with dotted names
- * a layer "body" must not claim "body.0.weight" of a layer "body.0". */
-static const AennLayer *
-conv_of_tensor (const AennModel * model, const gchar * name,
-    gboolean * is_weight)
-{
-  for (guint i = 0; i < model->n_layers; i++) {
-    const AennLayer *L = &model->layers[i];
-    gsize ln = strlen (L->name);
-    const gchar *rest;
-    if (L->op != AENN_OP_CONV || strncmp (name, L->name, ln) != 0
-        || name[ln] != '.')
-      continue;
-    rest = name + ln + 1;
-    if (strcmp (rest, "weight") == 0 || strcmp (rest, "bias") == 0) {
-      *is_weight = rest[0] == 'w';
-      return L;
-    }
-  }
-  return NULL;
-}
-
 static gint
 span_cmp (gconstpointer a, gconstpointer b)
 {
@@ -259,34 +236,30 @@ span_cmp (gconstpointer a, gconstpointer b)
 
 /* ---- loading ---- */
 
-AennModel *
-aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
+/* What the steps of a load share. */
+typedef struct
 {
-  return aenn_model_load_bytes_full (bytes, what, NULL, NULL, error);
-}
+  const gchar *what;            /* the file's name in messages */
+  const guint8 *dsec;           /* the data section */
+  guint64 dsize;
+  AennModel *model;
+  GArray *spans;                /* of Span: where each tensor's bytes are */
+  GHashTable *extra;            /* tensors the architecture lacks, or NULL
+                                 * where the caller wants none */
+  guint n_weights;              /* weight tensors read */
+} Load;
 
-AennModel *
-aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
-    GHashTable ** metadata, GHashTable ** extra, GError ** error)
+/* Step 1: the length field and the JSON header; returns its root object
+ * (owned by *parser) and points ld->dsec past the header. */
+static JsonObject *
+load_header (Load * ld, const guint8 * data, gsize size, JsonParser ** parser,
+    GError ** error)
 {
-  GHashTable *meta_out = NULL, *extra_out = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-  JsonParser *parser = NULL;
-  AennModel *model = NULL;
-  GArray *spans = NULL;
-  JsonObject *root, *meta;
-  JsonNode *mn;
-  GList *members = NULL;
-  guint64 hlen = 0, dsize;
-  const guint8 *dsec;
-  const gchar *s;
+  const gchar *what = ld->what;
+  guint64 hlen = 0;
   GError *err = NULL;
-  guint n_weights = 0, n_tensors = 0;
   gboolean keys_ok;
 
-  if (what == NULL)
-    what = "model";
   if (size < 8)
     FMT_FAIL ("%s: %" G_GSIZE_FORMAT " bytes, too short for a safetensors "
         "file (at least 8 bytes of header length)", what, size);
@@ -297,8 +270,8 @@ aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
         G_GUINT64_FORMAT " (16 MiB and the %" G_GSIZE_FORMAT " bytes after "
         "the length field)", what, hlen,
         MIN ((guint64) MAX_HEADER, (guint64) size - 8), size - 8);
-  dsec = data + 8 + hlen;
-  dsize = size - 8 - hlen;
+  ld->dsec = data + 8 + hlen;
+  ld->dsize = size - 8 - hlen;
   if (!g_utf8_validate ((const gchar *) data + 8, (gssize) hlen, NULL))
     FMT_FAIL ("%s: header is not valid UTF-8", what);
   /* the scanner names duplicate keys and excessive nesting; malformed JSON
@@ -306,50 +279,63 @@ aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
   keys_ok = check_keys ((const gchar *) data + 8, hlen, what, &err);
   if (err != NULL) {
     g_propagate_error (error, err);
-    err = NULL;
-    goto fail;
+    return NULL;
   }
-
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, (const gchar *) data + 8,
+  *parser = json_parser_new ();
+  if (!json_parser_load_from_data (*parser, (const gchar *) data + 8,
           (gssize) hlen, &err)) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT,
         "%s: header is not valid JSON: %s", what, err->message);
     g_clear_error (&err);
-    goto fail;
+    return NULL;
   }
   if (!keys_ok)
     FMT_FAIL ("%s: header is not a well-formed JSON object", what);
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (*parser)))
     FMT_FAIL ("%s: header is not a JSON object", what);
-  root = json_node_get_object (json_parser_get_root (parser));
+  return json_node_get_object (json_parser_get_root (*parser));
 
-  mn = json_object_get_member (root, "__metadata__");
+fail:
+  return NULL;
+}
+
+/* Step 2: __metadata__, a map of strings (copied to *metadata if asked
+ * for), its format version, and the architecture it holds; returns the
+ * model that architecture describes, its weights zero. */
+static AennModel *
+load_architecture (Load * ld, JsonObject * root, GHashTable ** metadata,
+    GError ** error)
+{
+  const gchar *what = ld->what, *s;
+  JsonNode *mn = json_object_get_member (root, "__metadata__");
+  JsonObject *meta;
+  GList *ml;
+  AennModel *model;
+  GError *err = NULL;
+
   if (mn == NULL || !JSON_NODE_HOLDS_OBJECT (mn))
     FMT_FAIL ("%s: header has no \"__metadata__\" object", what);
   meta = json_node_get_object (mn);
-  {
-    GList *ml = json_object_get_members (meta);
-    for (GList * l = ml; l; l = l->next) {
-      JsonNode *v = json_object_get_member (meta, l->data);
-      if (!JSON_NODE_HOLDS_VALUE (v)
-          || json_node_get_value_type (v) != G_TYPE_STRING) {
-        g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT,
-            "%s: __metadata__ \"%s\" is not a string (safetensors metadata "
-            "maps strings to strings)", what, (const gchar *) l->data);
-        g_list_free (ml);
-        goto fail;
-      }
+  ml = json_object_get_members (meta);
+  for (GList * l = ml; l; l = l->next) {
+    JsonNode *v = json_object_get_member (meta, l->data);
+    if (!JSON_NODE_HOLDS_VALUE (v)
+        || json_node_get_value_type (v) != G_TYPE_STRING) {
+      g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT,
+          "%s: __metadata__ \"%s\" is not a string (safetensors metadata "
+          "maps strings to strings)", what, (const gchar *) l->data);
+      g_list_free (ml);
+      return NULL;
     }
-    if (metadata != NULL) {
-      meta_out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-          g_free);
-      for (GList * l = ml; l; l = l->next)
-        g_hash_table_insert (meta_out, g_strdup (l->data),
-            g_strdup (json_object_get_string_member (meta, l->data)));
-    }
-    g_list_free (ml);
   }
+  if (metadata != NULL) {
+    *metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        g_free);
+    for (GList * l = ml; l; l = l->next)
+      g_hash_table_insert (*metadata, g_strdup (l->data),
+          g_strdup (json_object_get_string_member (meta, l->data)));
+  }
+  g_list_free (ml);
   s = json_object_get_string_member_with_default (meta, "aenn.format_version",
       NULL);
   if (s == NULL || strcmp (s, AENN_FORMAT_VERSION) != 0)
@@ -365,218 +351,260 @@ aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE, "%s: %s", what,
         err->message);
     g_clear_error (&err);
-    goto fail;
   }
-
-  spans = g_array_new (FALSE, FALSE, sizeof (Span));
-  members = json_object_get_members (root);
-  for (GList * l = members; l; l = l->next) {
-    const gchar *name = l->data;
-    JsonNode *tn = json_object_get_member (root, name);
-    JsonObject *to;
-    JsonArray *shape, *offs;
-    JsonNode *sn, *on;
-    const gchar *dtype;
-    guint64 begin, end, count = 1, esize, bytes_needed;
-    gsize expect;
-    float *dst;
-    Span sp;
-
-    if (strcmp (name, "__metadata__") == 0)
-      continue;
-    n_tensors++;
-    if (!JSON_NODE_HOLDS_OBJECT (tn))
-      FMT_FAIL ("%s: tensor \"%s\" is not an object", what, name);
-    to = json_node_get_object (tn);
-    dtype = json_object_get_string_member_with_default (to, "dtype", NULL);
-    sn = json_object_get_member (to, "shape");
-    on = json_object_get_member (to, "data_offsets");
-    if (dtype == NULL || sn == NULL || !JSON_NODE_HOLDS_ARRAY (sn)
-        || on == NULL || !JSON_NODE_HOLDS_ARRAY (on))
-      FMT_FAIL ("%s: tensor \"%s\" needs \"dtype\" (string), \"shape\" and "
-          "\"data_offsets\" (arrays)", what, name);
-    if (strcmp (dtype, "F32") == 0)
-      esize = 4;
-    else if (strcmp (dtype, "F16") == 0)
-      esize = 2;
-    else
-      TENSOR_FAIL ("%s: tensor \"%s\" has dtype \"%s\", expected F32 or F16",
-          what, name, dtype);
-    shape = json_node_get_array (sn);
-    if (json_array_get_length (shape) > 8)
-      TENSOR_FAIL ("%s: tensor \"%s\" has %u dimensions, at most 8 allowed",
-          what, name, json_array_get_length (shape));
-    for (guint i = 0; i < json_array_get_length (shape); i++) {
-      guint64 d;
-      if (!get_offset (json_array_get_element (shape, i), &d))
-        TENSOR_FAIL ("%s: tensor \"%s\": shape[%u] is not a non-negative "
-            "integer", what, name, i);
-      if (d != 0 && count > G_MAXUINT32 / d)
-        TENSOR_FAIL ("%s: tensor \"%s\": shape overflows", what, name);
-      count *= d;
-    }
-    offs = json_node_get_array (on);
-    if (json_array_get_length (offs) != 2
-        || !get_offset (json_array_get_element (offs, 0), &begin)
-        || !get_offset (json_array_get_element (offs, 1), &end))
-      FMT_FAIL ("%s: tensor \"%s\": data_offsets must be two non-negative "
-          "integers", what, name);
-    bytes_needed = count * esize;       /* count < 2^32: no overflow */
-    if (begin > end || end > dsize)
-      FMT_FAIL ("%s: tensor \"%s\": data_offsets [%" G_GUINT64_FORMAT ", %"
-          G_GUINT64_FORMAT "] not within the %" G_GUINT64_FORMAT
-          "-byte data section", what, name, begin, end, dsize);
-    if (end - begin != bytes_needed)
-      FMT_FAIL ("%s: tensor \"%s\": data_offsets span %" G_GUINT64_FORMAT
-          " bytes, its dtype and shape need %" G_GUINT64_FORMAT, what, name,
-          end - begin, bytes_needed);
-
-    dst = aenn_model_get_tensor (model, name, &expect);
-    if (dst == NULL && extra == NULL)
-      TENSOR_FAIL ("%s: tensor \"%s\" is not a weight of the architecture",
-          what, name);
-    if (dst == NULL) {
-      /* an extra tensor the caller asked for: any shape, kept flat */
-      if (extra_out == NULL)
-        extra_out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-            (GDestroyNotify) g_bytes_unref);
-      expect = count;
-      dst = g_new (float, MAX (count, 1));
-      g_hash_table_insert (extra_out, g_strdup (name),
-          g_bytes_new_take (dst, count * sizeof (float)));
-    } else {
-      /* the shape the architecture implies, dimension by dimension */
-      guint64 want[4];
-      guint nd = 0;
-      gboolean is_weight = FALSE;
-      const AennLayer *L = conv_of_tensor (model, name, &is_weight);
-      if (L != NULL) {
-        want[0] = model->tensors[L->out].channels;
-        if (is_weight) {
-          want[1] = model->tensors[L->in[0]].channels;
-          want[2] = want[3] = L->kernel;
-          nd = 4;
-        } else
-          nd = 1;
-      }
-      gboolean ok = json_array_get_length (shape) == nd;
-      for (guint i = 0; ok && i < nd; i++)
-        ok = json_array_get_int_element (shape, i) == (gint64) want[i];
-      if (!ok) {
-        GString *w = g_string_new ("[");
-        for (guint i = 0; i < nd; i++)
-          g_string_append_printf (w, "%s%" G_GUINT64_FORMAT, i ? ", " : "",
-              want[i]);
-        gchar *got = json_to_string (sn, FALSE);
-        g_string_append_c (w, ']');
-        g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "%s: tensor \"%s\""
-            " has shape %s, the architecture expects %s", what, name, got,
-            w->str);
-        g_free (got);
-        g_string_free (w, TRUE);
-        goto fail;
-      }
-    }
-    for (gsize i = 0; i < expect; i++) {
-      const guint8 *q = dsec + begin + i * esize;
-      float v;
-      if (esize == 4) {
-        guint32 u = (guint32) q[0] | (guint32) q[1] << 8
-            | (guint32) q[2] << 16 | (guint32) q[3] << 24;
-        memcpy (&v, &u, 4);
-      } else
-        v = half_to_float ((guint16) (q[0] | q[1] << 8));
-      if (!isfinite (v))
-        TENSOR_FAIL ("%s: tensor \"%s\": value %" G_GSIZE_FORMAT " is %s, "
-            "expected a finite number", what, name, i,
-            isnan (v) ? "NaN" : "infinite");
-      dst[i] = v;
-    }
-    sp.begin = begin;
-    sp.end = end;
-    sp.name = name;
-    g_array_append_val (spans, sp);
-    if (aenn_model_get_tensor (model, name, NULL) != NULL)
-      n_weights++;
-  }
-
-  /* every weight present (each name once: the scanner saw to that) */
-  {
-    guint want = 0;
-    for (guint i = 0; i < model->n_layers; i++)
-      if (model->layers[i].op == AENN_OP_CONV) {
-        gsize n;
-        gchar *nm = g_strdup_printf ("%s.weight", model->layers[i].name);
-        gboolean found = json_object_has_member (root, nm);
-        if (!found) {
-          g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR,
-              "%s: tensor \"%s\" is missing", what, nm);
-          g_free (nm);
-          goto fail;
-        }
-        g_free (nm);
-        nm = g_strdup_printf ("%s.bias", model->layers[i].name);
-        found = json_object_has_member (root, nm);
-        if (!found) {
-          g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR,
-              "%s: tensor \"%s\" is missing", what, nm);
-          g_free (nm);
-          goto fail;
-        }
-        g_free (nm);
-        (void) n;
-        want += 2;
-      }
-    if (want != n_weights)
-      FMT_FAIL ("%s: %u weight tensors, the architecture has %u", what,
-          n_weights, want);
-  }
-
-  /* the spans tile the data section exactly: sorted, each starts where the
-   * previous ended, the last ends at the end of the file */
-  g_array_sort (spans, span_cmp);
-  {
-    guint64 at = 0;
-    for (guint i = 0; i < spans->len; i++) {
-      Span *sp = &g_array_index (spans, Span, i);
-      if (sp->begin < at)
-        FMT_FAIL ("%s: tensor \"%s\" at [%" G_GUINT64_FORMAT ", %"
-            G_GUINT64_FORMAT "] overlaps the tensor before it (ending at %"
-            G_GUINT64_FORMAT ")", what, sp->name, sp->begin, sp->end, at);
-      if (sp->begin > at)
-        FMT_FAIL ("%s: %" G_GUINT64_FORMAT " unused bytes before tensor \"%s\""
-            " at offset %" G_GUINT64_FORMAT, what, sp->begin - at, sp->name,
-            sp->begin);
-      at = sp->end;
-    }
-    if (at != dsize)
-      FMT_FAIL ("%s: the tensors cover %" G_GUINT64_FORMAT " bytes of the %"
-          G_GUINT64_FORMAT "-byte data section", what, at, dsize);
-  }
-  (void) n_tensors;
-
-  g_list_free (members);
-  g_array_free (spans, TRUE);
-  g_object_unref (parser);
-  if (metadata != NULL)
-    *metadata = meta_out;
-  if (extra != NULL)
-    *extra = extra_out ? extra_out : g_hash_table_new_full (g_str_hash,
-        g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   return model;
 
 fail:
-  if (meta_out)
-    g_hash_table_unref (meta_out);
-  if (extra_out)
-    g_hash_table_unref (extra_out);
-  g_list_free (members);
-  if (spans)
-    g_array_free (spans, TRUE);
-  if (parser)
-    g_object_unref (parser);
-  aenn_model_free (model);
   return NULL;
+}
+
+/* A weight's shape in the file against the one its layer implies. */
+static gboolean
+check_weight_shape (Load * ld, const gchar * name, JsonNode * sn,
+    GError ** error)
+{
+  JsonArray *shape = json_node_get_array (sn);
+  guint64 want[4];
+  guint nd = aenn_model_weight_shape (ld->model, name, want);
+  gboolean ok = json_array_get_length (shape) == nd;
+  GString *w;
+  gchar *got;
+
+  for (guint i = 0; ok && i < nd; i++)
+    ok = json_array_get_int_element (shape, i) == (gint64) want[i];
+  if (ok)
+    return TRUE;
+  w = g_string_new ("[");
+  for (guint i = 0; i < nd; i++)
+    g_string_append_printf (w, "%s%" G_GUINT64_FORMAT, i ? ", " : "",
+        want[i]);
+  g_string_append_c (w, ']');
+  got = json_to_string (sn, FALSE);
+  g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "%s: tensor \"%s\" has "
+      "shape %s, the architecture expects %s", ld->what, name, got, w->str);
+  g_free (got);
+  g_string_free (w, TRUE);
+  return FALSE;
+}
+
+/* Step 3, for each tensor of the header: its dtype, shape and offsets
+ * against the data section, then its values (finite, decoded to float)
+ * into the model's weight, or into ld->extra. */
+static gboolean
+load_tensor (Load * ld, const gchar * name, JsonNode * tn, GError ** error)
+{
+  const gchar *what = ld->what, *dtype;
+  JsonObject *to;
+  JsonArray *shape, *offs;
+  JsonNode *sn, *on;
+  guint64 begin, end, count = 1, esize, bytes_needed;
+  gsize expect;
+  float *dst;
+  Span sp;
+
+  if (!JSON_NODE_HOLDS_OBJECT (tn))
+    FMT_FAIL ("%s: tensor \"%s\" is not an object", what, name);
+  to = json_node_get_object (tn);
+  dtype = json_object_get_string_member_with_default (to, "dtype", NULL);
+  sn = json_object_get_member (to, "shape");
+  on = json_object_get_member (to, "data_offsets");
+  if (dtype == NULL || sn == NULL || !JSON_NODE_HOLDS_ARRAY (sn)
+      || on == NULL || !JSON_NODE_HOLDS_ARRAY (on))
+    FMT_FAIL ("%s: tensor \"%s\" needs \"dtype\" (string), \"shape\" and "
+        "\"data_offsets\" (arrays)", what, name);
+  if (strcmp (dtype, "F32") == 0)
+    esize = 4;
+  else if (strcmp (dtype, "F16") == 0)
+    esize = 2;
+  else
+    TENSOR_FAIL ("%s: tensor \"%s\" has dtype \"%s\", expected F32 or F16",
+        what, name, dtype);
+  shape = json_node_get_array (sn);
+  if (json_array_get_length (shape) > 8)
+    TENSOR_FAIL ("%s: tensor \"%s\" has %u dimensions, at most 8 allowed",
+        what, name, json_array_get_length (shape));
+  for (guint i = 0; i < json_array_get_length (shape); i++) {
+    guint64 d;
+    if (!get_offset (json_array_get_element (shape, i), &d))
+      TENSOR_FAIL ("%s: tensor \"%s\": shape[%u] is not a non-negative "
+          "integer", what, name, i);
+    if (d != 0 && count > G_MAXUINT32 / d)
+      TENSOR_FAIL ("%s: tensor \"%s\": shape overflows", what, name);
+    count *= d;
+  }
+  offs = json_node_get_array (on);
+  if (json_array_get_length (offs) != 2
+      || !get_offset (json_array_get_element (offs, 0), &begin)
+      || !get_offset (json_array_get_element (offs, 1), &end))
+    FMT_FAIL ("%s: tensor \"%s\": data_offsets must be two non-negative "
+        "integers", what, name);
+  bytes_needed = count * esize; /* count < 2^32: no overflow */
+  if (begin > end || end > ld->dsize)
+    FMT_FAIL ("%s: tensor \"%s\": data_offsets [%" G_GUINT64_FORMAT ", %"
+        G_GUINT64_FORMAT "] not within the %" G_GUINT64_FORMAT
+        "-byte data section", what, name, begin, end, ld->dsize);
+  if (end - begin != bytes_needed)
+    FMT_FAIL ("%s: tensor \"%s\": data_offsets span %" G_GUINT64_FORMAT
+        " bytes, its dtype and shape need %" G_GUINT64_FORMAT, what, name,
+        end - begin, bytes_needed);
+
+  dst = aenn_model_get_tensor (ld->model, name, &expect);
+  if (dst != NULL) {
+    if (!check_weight_shape (ld, name, sn, error))
+      return FALSE;
+    ld->n_weights++;
+  } else if (ld->extra != NULL) {
+    /* an extra tensor the caller asked for: any shape, kept flat */
+    expect = count;
+    dst = g_new (float, MAX (count, 1));
+    g_hash_table_insert (ld->extra, g_strdup (name),
+        g_bytes_new_take (dst, count * sizeof (float)));
+  } else
+    TENSOR_FAIL ("%s: tensor \"%s\" is not a weight of the architecture",
+        what, name);
+
+  for (gsize i = 0; i < expect; i++) {
+    const guint8 *q = ld->dsec + begin + i * esize;
+    float v;
+    if (esize == 4) {
+      guint32 u = (guint32) q[0] | (guint32) q[1] << 8
+          | (guint32) q[2] << 16 | (guint32) q[3] << 24;
+      memcpy (&v, &u, 4);
+    } else
+      v = half_to_float ((guint16) (q[0] | q[1] << 8));
+    if (!isfinite (v))
+      TENSOR_FAIL ("%s: tensor \"%s\": value %" G_GSIZE_FORMAT " is %s, "
+          "expected a finite number", what, name, i,
+          isnan (v) ? "NaN" : "infinite");
+    dst[i] = v;
+  }
+  sp.begin = begin;
+  sp.end = end;
+  sp.name = name;
+  g_array_append_val (ld->spans, sp);
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+/* Step 4: every weight of the architecture present (each name once: the
+ * scanner saw to that). */
+static gboolean
+check_weights_complete (Load * ld, JsonObject * root, GError ** error)
+{
+  const AennModel *model = ld->model;
+  guint want = 0;
+
+  for (guint i = 0; i < model->n_layers; i++) {
+    if (model->layers[i].op != AENN_OP_CONV)
+      continue;
+    for (guint b = 0; b < 2; b++) {
+      gchar *nm = g_strdup_printf ("%s.%s", model->layers[i].name,
+          b ? "bias" : "weight");
+      gboolean found = json_object_has_member (root, nm);
+      if (!found)
+        g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR,
+            "%s: tensor \"%s\" is missing", ld->what, nm);
+      g_free (nm);
+      if (!found)
+        return FALSE;
+    }
+    want += 2;
+  }
+  if (want != ld->n_weights) {
+    g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT,
+        "%s: %u weight tensors, the architecture has %u", ld->what,
+        ld->n_weights, want);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Step 5: the spans tile the data section exactly: sorted, each starts
+ * where the previous ended, the last ends at the end of the file. */
+static gboolean
+check_spans_tile (Load * ld, GError ** error)
+{
+  const gchar *what = ld->what;
+  guint64 at = 0;
+
+  g_array_sort (ld->spans, span_cmp);
+  for (guint i = 0; i < ld->spans->len; i++) {
+    Span *sp = &g_array_index (ld->spans, Span, i);
+    if (sp->begin < at)
+      FMT_FAIL ("%s: tensor \"%s\" at [%" G_GUINT64_FORMAT ", %"
+          G_GUINT64_FORMAT "] overlaps the tensor before it (ending at %"
+          G_GUINT64_FORMAT ")", what, sp->name, sp->begin, sp->end, at);
+    if (sp->begin > at)
+      FMT_FAIL ("%s: %" G_GUINT64_FORMAT " unused bytes before tensor \"%s\""
+          " at offset %" G_GUINT64_FORMAT, what, sp->begin - at, sp->name,
+          sp->begin);
+    at = sp->end;
+  }
+  if (at != ld->dsize)
+    FMT_FAIL ("%s: the tensors cover %" G_GUINT64_FORMAT " bytes of the %"
+        G_GUINT64_FORMAT "-byte data section", what, at, ld->dsize);
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+AennModel *
+aenn_model_load_bytes (GBytes * bytes, const gchar * what, GError ** error)
+{
+  return aenn_model_load_bytes_full (bytes, what, NULL, NULL, error);
+}
+
+AennModel *
+aenn_model_load_bytes_full (GBytes * bytes, const gchar * what,
+    GHashTable ** metadata, GHashTable ** extra, GError ** error)
+{
+  Load ld = { 0 };
+  GHashTable *meta = NULL;
+  JsonParser *parser = NULL;
+  JsonObject *root;
+  GList *members = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  gboolean ok;
+
+  ld.what = what ? what : "model";
+  root = load_header (&ld, data, size, &parser, error);
+  ok = root != NULL;
+  if (ok)
+    ld.model = load_architecture (&ld, root, metadata ? &meta : NULL, error);
+  ok = ok && ld.model != NULL;
+  if (ok) {
+    ld.spans = g_array_new (FALSE, FALSE, sizeof (Span));
+    if (extra != NULL)
+      ld.extra = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+          (GDestroyNotify) g_bytes_unref);
+    members = json_object_get_members (root);
+    for (GList * l = members; ok && l; l = l->next)
+      if (strcmp (l->data, "__metadata__") != 0)
+        ok = load_tensor (&ld, l->data, json_object_get_member (root,
+                l->data), error);
+  }
+  ok = ok && check_weights_complete (&ld, root, error)
+      && check_spans_tile (&ld, error);
+
+  g_list_free (members);
+  if (ld.spans)
+    g_array_free (ld.spans, TRUE);
+  g_clear_object (&parser);
+  if (!ok) {
+    g_clear_pointer (&meta, g_hash_table_unref);
+    g_clear_pointer (&ld.extra, g_hash_table_unref);
+    g_clear_pointer (&ld.model, aenn_model_free);
+    return NULL;
+  }
+  if (metadata != NULL)
+    *metadata = meta;
+  if (extra != NULL)
+    *extra = ld.extra;
+  return ld.model;
 }
 
 AennModel *

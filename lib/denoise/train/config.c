@@ -77,7 +77,7 @@ aenn_noise_model_from_name (const gchar * name, AennNoiseModel * noise)
 }
 
 #define CHECK(cond, ...) G_STMT_START { if (!(cond)) {                    \
-      g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE, __VA_ARGS__); \
+      g_set_error (error, AENN_ERROR, AENN_ERROR_CONFIG, __VA_ARGS__);      \
       return FALSE; } } G_STMT_END
 
 gboolean

@@ -2,6 +2,7 @@
  * Noise2Noise pairs among them. */
 #include "config.h"
 #include "denoise/train/train_priv.h"
+#include "common/limits.h"
 
 #include <string.h>
 
@@ -34,11 +35,12 @@ aenn_frame_set_add (AennFrameSet * s, const guint8 * const *planes,
   Frame f;
   gsize plane;
 
-  if (width == 0 || height == 0 || width > 65536 || height > 65536
-      || stride < width) {
+  if (width == 0 || height == 0 || width > MAX_FRAME_SIDE
+      || height > MAX_FRAME_SIDE || stride < width) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE, "frame %u: size %ux%u "
-        "(stride %" G_GSIZE_FORMAT ") not within 1x1..65536x65536 with "
-        "stride >= width", s->frames->len, width, height, stride);
+        "(stride %" G_GSIZE_FORMAT ") not within 1x1..%ux%u with "
+        "stride >= width", s->frames->len, width, height, stride,
+        MAX_FRAME_SIDE, MAX_FRAME_SIDE);
     return FALSE;
   }
   plane = (gsize) width * height;

@@ -192,7 +192,7 @@ aenn_trainer_set_frames (AennTrainer * tr, AennFrameSet * set,
 {
   guint n_pairs;
   if (aenn_frame_set_get_channels (set) != tr->model->in_channels) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE, "frames have %u "
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DATA, "frames have %u "
         "channels, the model takes %u", aenn_frame_set_get_channels (set),
         tr->model->in_channels);
     aenn_frame_set_free (set);
@@ -293,13 +293,13 @@ aenn_trainer_step (AennTrainer * tr, double *loss_out, GError ** error)
 
   if ((c->mode != AENN_TRAIN_SUPERVISED || c->frames_ratio > 0.0)
       && (tr->frames == NULL || aenn_frame_set_get_n_frames (tr->frames) == 0)) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE, "mode %s%s needs "
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DATA, "mode %s%s needs "
         "frames (aenn_trainer_set_frames)", aenn_train_mode_name (c->mode),
         c->mode == AENN_TRAIN_SUPERVISED ? " with frames-ratio > 0" : "");
     return FALSE;
   }
   if (c->mode == AENN_TRAIN_N2N && tr->n_pairs == 0) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_SIZE, "mode n2n needs two "
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DATA, "mode n2n needs two "
         "consecutive frames of one sequence; the frames form no pair");
     return FALSE;
   }
@@ -321,7 +321,7 @@ aenn_trainer_step (AennTrainer * tr, double *loss_out, GError ** error)
     norm2 += (double) tr->grad[i] * tr->grad[i];
   tr->grad_norm = sqrt (norm2);
   if (!isfinite (loss) || !isfinite (tr->grad_norm)) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "step %"
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DIVERGED, "step %"
         G_GUINT64_FORMAT ": loss %g, gradient norm %g: training diverged "
         "(try a lower --lr or --clip)", tr->step, loss, tr->grad_norm);
     return FALSE;
@@ -401,7 +401,7 @@ aenn_trainer_validate (AennTrainer * tr, double *psnr_in, double *psnr_out,
   if (psnr_out)
     *psnr_out = tr->val_psnr_out;
   if (!isfinite (tr->val_psnr_out)) {
-    g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "validation at step %"
+    g_set_error (error, AENN_ERROR, AENN_ERROR_DIVERGED, "validation at step %"
         G_GUINT64_FORMAT ": the output is not finite", tr->step);
     return FALSE;
   }

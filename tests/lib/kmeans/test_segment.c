@@ -85,7 +85,7 @@ typedef struct
 {
   const TFmt *tf;
   guint w, h;
-  KmImage im;
+  VideoImage im;
   guint n_planes;
   guint row_bytes[3], rows[3];
   gsize size[3];
@@ -417,18 +417,25 @@ params_k4 (KmParams * p, KmMode mode)
   p->mode = mode;
 }
 
+/* The names of the format table, in order; NULL past the end. */
+static const gchar *
+format_name (guint i)
+{
+  const VideoFormat *f = video_format_get (i);
+  return f ? f->name : NULL;
+}
+
 /* ---- tests ---- */
 
 static void
 test_format_names (void)
 {
-  const gchar *const *names = km_format_names ();
   guint n = 0;
   KmFormat fmt;
 
-  for (; names[n]; n++) {
-    g_assert_true (km_format_from_name (names[n], &fmt));
-    g_assert_nonnull (tfmt_get (names[n]));
+  for (; format_name (n); n++) {
+    g_assert_true (km_format_from_name (format_name (n), &fmt));
+    g_assert_nonnull (tfmt_get (format_name (n)));
   }
   g_assert_cmpuint (n, ==, G_N_ELEMENTS (tfmts));
   g_assert_false (km_format_from_name ("NV16", &fmt));
@@ -439,11 +446,10 @@ test_format_names (void)
 static void
 test_modes (void)
 {
-  const gchar *const *names = km_format_names ();
   GRand *rng = g_rand_new_with_seed (21);
 
-  for (guint fi = 0; names[fi]; fi++) {
-    const TFmt *tf = tfmt_get (names[fi]);
+  for (guint fi = 0; format_name (fi); fi++) {
+    const TFmt *tf = tfmt_get (format_name (fi));
     for (guint si = 0; si < G_N_ELEMENTS (sizes); si++) {
       guint w = sizes[si][0], h = sizes[si][1], bx, by, lab[4];
       TImg *in = timg_new (tf, w, h), *in0, *out = timg_new (tf, w, h);
@@ -659,11 +665,10 @@ test_chroma_borders (void)
 static void
 test_determinism (void)
 {
-  const gchar *const *names = km_format_names ();
   GRand *rng = g_rand_new_with_seed (22);
 
-  for (guint fi = 0; names[fi]; fi++) {
-    const TFmt *tf = tfmt_get (names[fi]);
+  for (guint fi = 0; format_name (fi); fi++) {
+    const TFmt *tf = tfmt_get (format_name (fi));
     guint w = 385, h = 289, bx, by;
     TImg *in = timg_new (tf, w, h), *ref = NULL;
     guint8 *ref_labels = g_malloc ((gsize) w * h);
@@ -741,11 +746,10 @@ test_threads_spatial (void)
 static void
 test_spaces (void)
 {
-  const gchar *const *names = km_format_names ();
 
   for (KmSpace space = KM_SPACE_RGB; space <= KM_SPACE_LAB; space++) {
-    for (guint fi = 0; names[fi]; fi++) {
-      const TFmt *tf = tfmt_get (names[fi]);
+    for (guint fi = 0; format_name (fi); fi++) {
+      const TFmt *tf = tfmt_get (format_name (fi));
       guint w = 193, h = 145, bx, by, lab[4];
       TImg *in = timg_new (tf, w, h), *out = timg_new (tf, w, h);
       KmParams p;
@@ -916,8 +920,8 @@ test_first_frame (void)
   const guint w = 640, h = 480;
   KmFormat fmt;
   guint8 *frame = g_malloc ((gsize) w * h * 3);
-  KmImage im = { {frame}, {(gint) w * 3} };
-  KmImage out = { {g_malloc ((gsize) w * h)}, {(gint) w} };
+  VideoImage im = { {frame}, {(gint) w * 3} };
+  VideoImage out = { {g_malloc ((gsize) w * h)}, {(gint) w} };
   guint8 *ref = g_malloc ((gsize) w * h);
   GRand *rng = g_rand_new_with_seed (31);
 
@@ -980,10 +984,9 @@ static void
 test_small (void)
 {
   static const guint dims[][2] = { {1, 1}, {2, 1}, {1, 3}, {3, 3}, {17, 5} };
-  const gchar *const *names = km_format_names ();
 
-  for (guint fi = 0; names[fi]; fi++) {
-    const TFmt *tf = tfmt_get (names[fi]);
+  for (guint fi = 0; format_name (fi); fi++) {
+    const TFmt *tf = tfmt_get (format_name (fi));
     for (guint di = 0; di < G_N_ELEMENTS (dims); di++) {
       guint w = dims[di][0], h = dims[di][1];
       TImg *in = timg_new (tf, w, h), *out = timg_new (tf, w, h);
@@ -1021,8 +1024,8 @@ test_hysteresis (void)
   static const guint8 want_h2[3] = { 0, 0, 1 }, want_h0[3] = { 0, 1, 1 };
   KmFormat fmt;
   guint8 *frame = g_malloc (w * h);
-  KmImage im = { {frame}, {(gint) w} };
-  KmImage out = { {g_malloc (w * h)}, {(gint) w} };
+  VideoImage im = { {frame}, {(gint) w} };
+  VideoImage out = { {g_malloc (w * h)}, {(gint) w} };
 
   g_assert_true (km_format_from_name ("GRAY8", &fmt));
   for (guint hi = 0; hi < 2; hi++) {

@@ -271,6 +271,10 @@ test_errors (void)
   g_assert_cmpfloat (aenn_model_macs_per_pixel (m), ==, 411.5);
   g_assert_cmpstr (aenn_plan_get_path_name (plan), ==, "orc");
   aenn_plan_free (plan);
+  /* a path the build has no kernels for */
+  g_assert_null (aenn_plan_new (m, KERNEL_PATH_LAST, &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_PATH);
+  g_clear_error (&err);
   aenn_model_free (m);
 }
 

@@ -104,7 +104,7 @@ byte_kind (const gchar * name, guint w, guint p, guint i, const Geometry * g)
 }
 
 static void
-alloc_image (const Geometry * g, AennFrame * im, guint8 fill, GRand * r)
+alloc_image (const Geometry * g, VideoImage * im, guint8 fill, GRand * r)
 {
   memset (im, 0, sizeof (*im));
   for (guint p = 0; p < g->n_planes; p++) {
@@ -117,7 +117,7 @@ alloc_image (const Geometry * g, AennFrame * im, guint8 fill, GRand * r)
 }
 
 static void
-free_image (AennFrame * im)
+free_image (VideoImage * im)
 {
   for (guint p = 0; p < 3; p++)
     g_free (im->data[p]);
@@ -127,19 +127,19 @@ static AennDenoiser *
 denoiser_for (const AennModel * m, const gchar * name, guint w, guint h,
     guint threads)
 {
-  AennFormat fmt;
+  const VideoFormat *fmt = video_format_find (name);
   GError *err = NULL;
   AennDenoiser *den = aenn_denoiser_new (m, KERNEL_PATH_AUTO, threads, &err);
 
   g_assert_no_error (err);
-  g_assert_true (aenn_format_from_name (name, &fmt));
-  g_assert_true (aenn_denoiser_set_format (den, &fmt, w, h, &err));
+  g_assert_nonnull (fmt);
+  g_assert_true (aenn_denoiser_set_format (den, fmt, w, h, &err));
   g_assert_no_error (err);
   return den;
 }
 
 static void
-process (AennDenoiser * den, const AennFrame * in, AennFrame * out,
+process (AennDenoiser * den, const VideoImage * in, VideoImage * out,
     float sigma, float strength)
 {
   float s[3] = { sigma, sigma, sigma };
@@ -154,14 +154,15 @@ test_formats (void)
   AennModel *inv = affine_model (-1.0f, 1.0f);
   GRand *r = g_rand_new_with_seed (7);
 
-  for (const gchar * const *f = aenn_format_names (); *f; f++) {
+  for (guint fi = 0; fi < video_format_count (); fi++) {
+    const gchar *name = video_format_get (fi)->name;
     for (guint si = 0; si < G_N_ELEMENTS (sizes); si++) {
       guint w = sizes[si][0], h = sizes[si][1];
       Geometry g;
-      AennFrame in, out, same;
-      AennDenoiser *den = denoiser_for (inv, *f, w, h, 2);
+      VideoImage in, out, same;
+      AennDenoiser *den = denoiser_for (inv, name, w, h, 2);
 
-      geometry (*f, w, h, &g);
+      geometry (name, w, h, &g);
       alloc_image (&g, &in, 0, r);
       alloc_image (&g, &out, SENTINEL, NULL);
       alloc_image (&g, &same, SENTINEL, NULL);
@@ -173,12 +174,12 @@ test_formats (void)
             guint8 a = in.data[p][y * g.stride[p] + i];
             guint8 b = out.data[p][y * g.stride[p] + i];
             guint8 c = same.data[p][y * g.stride[p] + i];
-            ByteKind k = byte_kind (*f, w, p, i, &g);
+            ByteKind k = byte_kind (name, w, p, i, &g);
             guint8 e = k == BYTE_SAMPLE ? 255 - a : k == BYTE_KEPT ? a :
                 SENTINEL;
             if (b != e || c != (k == BYTE_OUTSIDE ? SENTINEL : a))
               g_error ("%s %ux%u plane %u row %u byte %u (kind %d): in %u, "
-                  "out %u (expected %u), at strength 0 %u", *f, w, h, p, y,
+                  "out %u (expected %u), at strength 0 %u", name, w, h, p, y,
                   i, k, a, b, e, c);
           }
       free_image (&in);
@@ -205,7 +206,7 @@ test_threads (void)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
     const guint w = 385, h = 289;
     Geometry g;
-    AennFrame in, a, b;
+    VideoImage in, a, b;
     AennDenoiser *den = denoiser_for (m, names[i], w, h, 1);
     float est[3];
 
@@ -245,7 +246,7 @@ test_errors (void)
   GError *err = NULL;
   AennModel *m = aenn_model_new (arch3, &err);
   AennDenoiser *den;
-  AennFormat fmt;
+  const VideoFormat *fmt;
 
   g_assert_no_error (err);
   g_assert_null (aenn_denoiser_new (m, KERNEL_PATH_AUTO, 1, &err));
@@ -256,13 +257,14 @@ test_errors (void)
 
   m = affine_model (1.0f, 0.0f);
   den = aenn_denoiser_new (m, KERNEL_PATH_AUTO, 1, &err);
-  g_assert_false (aenn_format_from_name ("P010_10LE", &fmt));
-  g_assert_true (aenn_format_from_name ("NV12", &fmt));
-  g_assert_false (aenn_denoiser_set_format (den, &fmt, 0, 10, &err));
+  g_assert_null (video_format_find ("P010_10LE"));
+  fmt = video_format_find ("NV12");
+  g_assert_nonnull (fmt);
+  g_assert_false (aenn_denoiser_set_format (den, fmt, 0, 10, &err));
   g_assert_error (err, AENN_ERROR, AENN_ERROR_SIZE);
   g_clear_error (&err);
   g_assert_cmpuint (aenn_denoiser_get_n_channels (den), ==, 0);
-  g_assert_true (aenn_denoiser_set_format (den, &fmt, 10, 10, &err));
+  g_assert_true (aenn_denoiser_set_format (den, fmt, 10, 10, &err));
   g_assert_cmpuint (aenn_denoiser_get_n_channels (den), ==, 3);
   aenn_denoiser_free (den);
   aenn_model_free (m);

@@ -383,6 +383,39 @@ test_bad_arch (void)
   }
 }
 
+/* The op table has a full row for every op of AennOp, names round-trip
+ * and are unique, and docs/model-format.md documents each. */
+static void
+test_op_table (void)
+{
+  gchar *doc = NULL;
+  gchar *path = g_build_filename (TEST_SRCDIR, "docs", "model-format.md",
+      NULL);
+
+  g_assert_true (g_file_get_contents (path, &doc, NULL, NULL));
+  for (guint i = 0; i < AENN_N_OPS; i++) {
+    const AennOpInfo *info = aenn_op_info ((AennOp) i);
+    AennOp op;
+    gchar *quoted;
+
+    g_assert_nonnull (info);
+    g_assert_nonnull (info->name);
+    g_assert_nonnull (info->shape);
+    g_assert_cmpuint (info->n_in, <=, 2);
+    g_assert_true (aenn_op_from_name (info->name, &op));
+    g_assert_cmpuint (op, ==, i);
+    for (guint j = 0; j < i; j++)
+      g_assert_cmpstr (aenn_op_info ((AennOp) j)->name, !=, info->name);
+    quoted = g_strdup_printf ("`%s`", info->name);
+    if (strstr (doc, quoted) == NULL)
+      g_error ("docs/model-format.md does not document op %s", quoted);
+    g_free (quoted);
+  }
+  g_assert_null (aenn_op_info (AENN_N_OPS));
+  g_free (doc);
+  g_free (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -393,5 +426,6 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/model/roundtrip", test_roundtrip);
   g_test_add_func ("/aenn/model/bad-arch", test_bad_arch);
   g_test_add_func ("/aenn/model/dotted-names", test_dotted_names);
+  g_test_add_func ("/aenn/model/op-table", test_op_table);
   return g_test_run ();
 }

@@ -448,7 +448,7 @@ test_errors (void)
 
   c.patch = 30;
   g_assert_null (aenn_trainer_new (m, &c, 1, &err));
-  g_assert_error (err, AENN_ERROR, AENN_ERROR_ARCHITECTURE);
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_CONFIG);
   g_assert_nonnull (strstr (err->message, "patch is 30"));
   g_clear_error (&err);
 
@@ -456,12 +456,14 @@ test_errors (void)
   c.mode = AENN_TRAIN_N2N;
   tr = new_trainer (&c, 1);
   g_assert_false (aenn_trainer_step (tr, NULL, &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_DATA);
   g_assert_nonnull (strstr (err->message, "needs frames"));
   g_clear_error (&err);
   /* frames smaller than the patch */
   set = aenn_frame_set_new (1);
   g_assert_true (aenn_frame_set_add (set, planes, 16, 16, 16, 0, &err));
   g_assert_false (aenn_trainer_set_frames (tr, set, &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_SIZE);
   g_assert_nonnull (strstr (err->message, "smaller than the 32-pixel patch"));
   g_clear_error (&err);
   /* a Noise2Noise pair of two sizes */
@@ -479,6 +481,7 @@ test_errors (void)
   /* channel count */
   set = aenn_frame_set_new (3);
   g_assert_false (aenn_trainer_set_frames (tr, set, &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_DATA);
   g_assert_nonnull (strstr (err->message, "3 channels"));
   g_clear_error (&err);
   /* bad frame size */
@@ -511,6 +514,34 @@ test_errors (void)
   }
 }
 
+/* Weights that overflow float: the step stops with AENN_ERROR_DIVERGED,
+ * naming the step, instead of training on Inf and NaN. */
+static void
+test_diverged (void)
+{
+  AennTrainConfig c = small_config ();
+  AennTrainer *tr;
+  GError *err = NULL;
+  AennModel *m = aenn_model_new (small_arch, &err);
+
+  g_assert_no_error (err);
+  aenn_train_init_weights (m, c.seed);
+  for (guint i = 0; i < m->n_layers; i++) {
+    AennLayer *L = &m->layers[i];
+    guint n = L->op == AENN_OP_CONV ? m->tensors[L->out].channels
+        * m->tensors[L->in[0]].channels * L->kernel * L->kernel : 0;
+    for (guint j = 0; j < n; j++)
+      L->weight[j] *= 1e20f;
+  }
+  tr = aenn_trainer_new (m, &c, 1, &err);
+  g_assert_no_error (err);
+  g_assert_false (aenn_trainer_step (tr, NULL, &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_DIVERGED);
+  g_assert_nonnull (strstr (err->message, "diverged"));
+  g_clear_error (&err);
+  aenn_trainer_free (tr);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -524,5 +555,6 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/train/n2n-learns", test_n2n_learns);
   g_test_add_func ("/aenn/train/n2v-learns", test_n2v_learns);
   g_test_add_func ("/aenn/train/errors", test_errors);
+  g_test_add_func ("/aenn/train/diverged", test_diverged);
   return g_test_run ();
 }

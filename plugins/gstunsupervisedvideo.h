@@ -1,0 +1,31 @@
+/* The video format table (lib/common/video_format.h) seen from the
+ * elements: the pad templates' caps are made from it, in its order of
+ * preference, and mapped frames become its image struct. */
+#ifndef __GST_UNSUPERVISED_VIDEO_H__
+#define __GST_UNSUPERVISED_VIDEO_H__
+
+#include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
+#include <gst/video/video.h>
+#include "common/video_format.h"
+
+G_BEGIN_DECLS
+
+/* video/x-raw with every format of the table, any size and rate. */
+GstCaps *gst_unsupervised_video_caps (void);
+/* "sink" and "src" templates, both with those caps. */
+void gst_unsupervised_add_pad_templates (GstElementClass * klass);
+/* Answers a CAPS query in the element's order of preference (the format
+ * table's, as downstream allows) instead of the asker's: the base class
+ * puts the asker's filter first, so that upstream's list would choose
+ * (videotestsrc offers ABGR before I420). parent: the base class's query
+ * function. Returns what it returned. */
+gboolean gst_unsupervised_query_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query,
+    gboolean (*parent) (GstBaseTransform *, GstPadDirection, GstQuery *));
+/* The planes and strides of a mapped frame. */
+void gst_unsupervised_video_image (GstVideoFrame * frame, VideoImage * im);
+
+G_END_DECLS
+
+#endif
