@@ -46,6 +46,8 @@ try:
 except ImportError as e:  # pragma: no cover - reported to the user
     sys.stderr.write('aenn_torch: %s (Debian: apt install python3-torch '
                      'python3-numpy; run it as /usr/bin/python3)\n' % e)
+    if __name__ == '__main__':
+        sys.exit(1)
     raise
 
 FORMAT_VERSION = '1'

@@ -46,6 +46,7 @@ if not shutil.which('gst-launch-1.0'):
     sys.exit(SKIP)
 
 infer, tools, models, examples = sys.argv[1:5]
+sys.dont_write_bytecode = True      # nothing written into the source tree
 sys.path.insert(0, tools)
 import aenn_torch  # noqa: E402
 
@@ -286,7 +287,7 @@ with tempfile.TemporaryDirectory(prefix='test-aenn-torch-') as tmp:
     # ---- training in PyTorch, running in the element
     out = os.path.join(tmp, 'trained.safetensors')
     default = [m for m in shipped if 'default' in m][0]
-    p = subprocess.run([sys.executable, os.path.join(examples,
+    p = subprocess.run([sys.executable, '-B', os.path.join(examples,
                                                      'train-torch.py'),
                         '--init', default, '--out', out, '--steps', '30',
                         '--batch', '4', '--patch', '32', '--log-every', '10'],
