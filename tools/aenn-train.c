@@ -251,7 +251,8 @@ main (int argc, char **argv)
         "from training and validate on them, noisy against noisy (20; 0 "
         "for none)", "N"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init,
-        "Start from this model's weights (fine-tune)", "MODEL"},
+        "Start from this model's weights (fine-tune): a file, or an "
+        "installed model's name (aedenoise-default)", "MODEL"},
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &ckpt,
         "Checkpoint file (OUT.ckpt)", "FILE"},
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every,
@@ -271,7 +272,8 @@ main (int argc, char **argv)
       "images and video, or self-supervised (Noise2Noise, Noise2Void) on "
       "noisy footage alone; fine-tunes (--init) and resumes (--resume).\n\n"
       "A model given by name (--init aedenoise-quality) is looked up as "
-      "NAME.safetensors in GST_UNSUPERVISED_MODEL_PATH, then in %s.\n\n"
+      "NAME.safetensors in GST_UNSUPERVISED_MODEL_PATH, then beside this "
+      "installed program (" AENN_MODELS_FROM_BIN "), then in %s.\n\n"
       "Ctrl-C or SIGTERM stops after the current step and writes the "
       "checkpoint and the model; a second Ctrl-C kills at once.",
       AENN_MODELS_DIR);
