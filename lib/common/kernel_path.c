@@ -49,13 +49,13 @@ kernel_path_supported (KernelPath path)
       return TRUE;
 #if defined(__x86_64__) || defined(__i386__)
     case KERNEL_PATH_AVX2:
-#ifdef KM_HAVE_AVX2
+#ifdef HAVE_AVX2_KERNELS
       return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
 #else
       return FALSE;
 #endif
     case KERNEL_PATH_AVX512:
-#ifdef KM_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
       return __builtin_cpu_supports ("avx512f")
           && __builtin_cpu_supports ("avx512bw")
           && __builtin_cpu_supports ("avx512vl")
@@ -64,7 +64,7 @@ kernel_path_supported (KernelPath path)
       return FALSE;
 #endif
     case KERNEL_PATH_VNNI:
-#ifdef AENN_HAVE_VNNI
+#ifdef HAVE_VNNI_KERNELS
       return kernel_path_supported (KERNEL_PATH_AVX512)
           && __builtin_cpu_supports ("avx512vnni");
 #else
@@ -86,6 +86,17 @@ KernelPath
 kernel_path_float (KernelPath path)
 {
   return path == KERNEL_PATH_VNNI ? KERNEL_PATH_AVX512 : path;
+}
+
+gboolean
+kernel_path_resolve (KernelPath path, gboolean has_int8, KernelPath * row)
+{
+  if (path == KERNEL_PATH_AUTO)
+    path = kernel_path_default ();
+  if (path < 0 || path >= KERNEL_PATH_LAST || !kernel_path_supported (path))
+    return FALSE;
+  *row = has_int8 ? path : kernel_path_float (path);
+  return TRUE;
 }
 
 KernelPath

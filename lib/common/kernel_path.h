@@ -33,6 +33,13 @@ gboolean kernel_path_is_quantized (KernelPath path);
 /* The float path a path runs its float code on: itself, or avx512 for
  * vnni. */
 KernelPath kernel_path_float (KernelPath path);
+/* The row of a kernel table that serves path: AUTO becomes the default
+ * path, and for a table without int8 kernels (has_int8 FALSE) a quantized
+ * path becomes its float one. FALSE for a path out of range or one this
+ * CPU or build lacks. The one rule every kernel table (k-means, the
+ * engine, the frame conversions, the trainer) is read by. */
+gboolean kernel_path_resolve (KernelPath path, gboolean has_int8,
+    KernelPath * row);
 /* The best float path the CPU runs. */
 KernelPath kernel_path_best_float (void);
 const gchar *kernel_path_orc_target (void);

@@ -1,6 +1,7 @@
 /* worker_pool: workers sleep on a condition variable between jobs; a job is a
  * range of task indices that every thread (the caller too) claims one at a
  * time with an atomic counter, so uneven tasks balance themselves. */
+#include "config.h"
 #include "common/worker_pool.h"
 #include "common/limits.h"
 

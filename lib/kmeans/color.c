@@ -1,3 +1,4 @@
+#include "config.h"
 #include "kmeans/color.h"
 
 #include <math.h>

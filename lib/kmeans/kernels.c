@@ -71,35 +71,38 @@ km_orc_lut_merge_u32 (guint32 * d, const guint8 * lab, const guint32 * pal,
   }
 }
 
+/* A row: its path, the argmin and palette kernels of its own, and the
+ * row conversions (the twins for the C path, ORC's for every other). */
 #define KERNEL_TABLE(prefix, path_, argmin_, lut_, lut_merge_) {      \
-    path_, argmin_,                                                      \
-    prefix##_unpack4_f32, prefix##_u8_to_f32,          \
-    prefix##_u8_to_f32_dup2, prefix##_uv_to_f32_dup2,  \
-    prefix##_yuv422_to_f32, lut_, lut_merge_,          \
-    prefix##_avg2x2_u8, prefix##_avg2_u8,              \
-    prefix##_interleave_u8, prefix##_pack_yuv422_u8 }
+    .path = path_, .argmin = argmin_,                                    \
+    .unpack4_f32 = prefix##_unpack4_f32, .u8_to_f32 = prefix##_u8_to_f32, \
+    .u8_to_f32_dup2 = prefix##_u8_to_f32_dup2,                           \
+    .uv_to_f32_dup2 = prefix##_uv_to_f32_dup2,                           \
+    .yuv422_to_f32 = prefix##_yuv422_to_f32, .lut_u8 = lut_,             \
+    .lut_merge_u32 = lut_merge_, .avg2x2_u8 = prefix##_avg2x2_u8,        \
+    .avg2_u8 = prefix##_avg2_u8, .interleave_u8 = prefix##_interleave_u8, \
+    .pack_yuv422_u8 = prefix##_pack_yuv422_u8 }
 
-/* ORC has no table lookup: the ORC path runs the C twin for bytes. */
+/* A row per float path (k-means has no int8 code; vnni reads avx512's);
+ * a path whose kernels this build lacks has no row, and km_kernels_get
+ * refuses it. ORC has no table lookup: the ORC path runs the C twin for
+ * bytes. */
 static const KmKernels km_tables[KERNEL_PATH_LAST] = {
-  KERNEL_TABLE (km_ref, KERNEL_PATH_C, km_ref_argmin, km_ref_lut_u8,
-      km_ref_lut_merge_u32),
-  KERNEL_TABLE (km_orc, KERNEL_PATH_ORC, km_orc_argmin, km_ref_lut_u8,
-      km_orc_lut_merge_u32),
-#ifdef KM_HAVE_AVX2
-  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX2, km_avx2_argmin, km_avx2_lut_u8,
-      km_avx2_lut_merge_u32),
-#else
-  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX2, NULL, NULL, NULL),
+  [KERNEL_PATH_C] = KERNEL_TABLE (km_ref, KERNEL_PATH_C, km_ref_argmin,
+      km_ref_lut_u8, km_ref_lut_merge_u32),
+  [KERNEL_PATH_ORC] = KERNEL_TABLE (km_orc, KERNEL_PATH_ORC, km_orc_argmin,
+      km_ref_lut_u8, km_orc_lut_merge_u32),
+#ifdef HAVE_AVX2_KERNELS
+  [KERNEL_PATH_AVX2] = KERNEL_TABLE (km_orc, KERNEL_PATH_AVX2, km_avx2_argmin,
+      km_avx2_lut_u8, km_avx2_lut_merge_u32),
 #endif
-#ifdef KM_HAVE_AVX512
-  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, km_avx512_argmin, km_avx512_lut_u8,
-      km_avx512_lut_merge_u32),
-#else
-  KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, NULL, NULL, NULL),
+#ifdef HAVE_AVX512_KERNELS
+  [KERNEL_PATH_AVX512] = KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512,
+      km_avx512_argmin, km_avx512_lut_u8, km_avx512_lut_merge_u32),
 #endif
 };
 
-#ifdef KM_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
 /* the AVX-512 path on a CPU with AVX512_VBMI: byte permutes for lut_u8 */
 static const KmKernels km_table_avx512_vbmi =
 KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, km_avx512_argmin,
@@ -109,18 +112,15 @@ KERNEL_TABLE (km_orc, KERNEL_PATH_AVX512, km_avx512_argmin,
 const KmKernels *
 km_kernels_get (KernelPath path)
 {
-  if (path == KERNEL_PATH_AUTO)
-    path = kernel_path_default ();
-  if (path < 0 || path >= KERNEL_PATH_LAST || !kernel_path_supported (path))
-    return NULL;
+  KernelPath row;
+
   /* k-means has no int8 code: a quantized path runs its float kernels,
    * and says so in the table's path */
-  path = kernel_path_float (path);
-  if (km_tables[path].argmin == NULL)
+  if (!kernel_path_resolve (path, FALSE, &row) || km_tables[row].argmin == NULL)
     return NULL;
-#ifdef KM_HAVE_AVX512
-  if (path == KERNEL_PATH_AVX512 && __builtin_cpu_supports ("avx512vbmi"))
+#ifdef HAVE_AVX512_KERNELS
+  if (row == KERNEL_PATH_AVX512 && __builtin_cpu_supports ("avx512vbmi"))
     return &km_table_avx512_vbmi;
 #endif
-  return &km_tables[path];
+  return &km_tables[row];
 }

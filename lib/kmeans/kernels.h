@@ -99,7 +99,7 @@ void km_ref_argmin (guint n, guint nf, const float *const *f, guint k,
 void km_orc_argmin (guint n, guint nf, const float *const *f, guint k,
     const float *w, const float *b, guint8 * labels, float *best);
 
-#ifdef KM_HAVE_AVX2
+#ifdef HAVE_AVX2_KERNELS
 void km_avx2_argmin (guint n, guint nf, const float *const *f, guint k,
     const float *w, const float *b, guint8 * labels, float *best);
 /* pshufb for k <= 16, else the C loop */
@@ -109,7 +109,7 @@ void km_avx2_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
 void km_avx2_lut_merge_u32 (guint32 * d, const guint8 * lab,
     const guint32 * pal, const guint32 * src, guint32 keep, guint k, int n);
 #endif
-#ifdef KM_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
 void km_avx512_argmin (guint n, guint nf, const float *const *f, guint k,
     const float *w, const float *b, guint8 * labels, float *best);
 /* AVX-512BW: vpshufb for k <= 16, else the C loop */

@@ -1,6 +1,7 @@
 /* Nearest-centroid search with AVX2 + FMA: 8 pixels per vector, the
  * features held in registers across all k centroids; the tail goes
  * through a zero-padded copy. */
+#include "config.h"
 #include "kmeans/kernels.h"
 
 #include <float.h>

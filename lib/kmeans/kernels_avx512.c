@@ -1,6 +1,7 @@
 /* Nearest-centroid search with AVX-512: 16 pixels per vector, the features
  * held in registers across all k centroids. Built with its own -m flags and
  * only called after kernel_path_supported (KERNEL_PATH_AVX512). */
+#include "config.h"
 #include "kmeans/kernels.h"
 
 #include <float.h>

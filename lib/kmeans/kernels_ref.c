@@ -1,5 +1,6 @@
 /* Plain C twins of the ORC kernels in km_orc.orc. Built with
  * -ffp-contract=off so that a*b + c rounds twice, as ORC's mulf/addf do. */
+#include "config.h"
 #include "kmeans/kernels.h"
 
 #include <float.h>

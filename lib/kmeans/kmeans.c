@@ -5,6 +5,7 @@
  * (q, computed once per sample set) does not change which j is nearest.
  * Sums run in double over fixed blocks of KM_BLOCK samples and are added in
  * block order, so results do not depend on the thread count. */
+#include "config.h"
 #include "kmeans/kmeans.h"
 #include "common/rng.h"
 

@@ -11,6 +11,7 @@
  *
  * Memory: per negotiated size, one label map (W * H bytes), sample planes,
  * and per-thread row scratch; nothing is allocated per frame. */
+#include "config.h"
 #include "kmeans/segment.h"
 #include "common/limits.h"
 

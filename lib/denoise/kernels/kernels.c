@@ -70,41 +70,44 @@ prefix##_conv_rows (float *const *out, gsize out_stride,                     \
 CONV_ROWS (aenn_ref);
 CONV_ROWS (aenn_orc);
 
-#define KERNEL_TABLE(prefix, path_, conv_, conv_rows_) {                      \
-    path_, conv_, conv_rows_, NULL, NULL, prefix##_add_f32,                  \
-    prefix##_sub_f32, prefix##_deinterleave2_f32, prefix##_interleave2_f32 }
+/* The row and plane kernels beside the convolution: the twins for the C
+ * path, ORC's for every other. */
+#define ROW_KERNELS(prefix)                                                  \
+    .add_f32 = prefix##_add_f32, .sub_f32 = prefix##_sub_f32,               \
+    .deinterleave2_f32 = prefix##_deinterleave2_f32,                         \
+    .interleave2_f32 = prefix##_interleave2_f32
 
+/* A row per path; a path whose kernels this build lacks has no
+ * convolution, and aenn_kernels_get refuses it. */
 static const AennKernels aenn_tables[KERNEL_PATH_LAST] = {
-  KERNEL_TABLE (aenn_ref, KERNEL_PATH_C, NULL, aenn_ref_conv_rows),
-  KERNEL_TABLE (aenn_orc, KERNEL_PATH_ORC, NULL, aenn_orc_conv_rows),
-#ifdef AENN_HAVE_AVX2
-  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX2, aenn_avx2_conv_row, NULL),
-#else
-  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX2, NULL, NULL),
+  [KERNEL_PATH_C] = {KERNEL_PATH_C, .conv_rows = aenn_ref_conv_rows,
+      ROW_KERNELS (aenn_ref)},
+  [KERNEL_PATH_ORC] = {KERNEL_PATH_ORC, .conv_rows = aenn_orc_conv_rows,
+      ROW_KERNELS (aenn_orc)},
+#ifdef HAVE_AVX2_KERNELS
+  [KERNEL_PATH_AVX2] = {KERNEL_PATH_AVX2, .conv_row = aenn_avx2_conv_row,
+      ROW_KERNELS (aenn_orc)},
 #endif
-#ifdef AENN_HAVE_AVX512
-  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX512, aenn_avx512_conv_row, NULL),
-#else
-  KERNEL_TABLE (aenn_orc, KERNEL_PATH_AVX512, NULL, NULL),
+#ifdef HAVE_AVX512_KERNELS
+  [KERNEL_PATH_AVX512] = {KERNEL_PATH_AVX512,
+      .conv_row = aenn_avx512_conv_row, ROW_KERNELS (aenn_orc)},
 #endif
-#ifdef AENN_HAVE_VNNI
+#ifdef HAVE_VNNI_KERNELS
   /* conv_row (float) serves the calibration of the int8 weights */
-  {KERNEL_PATH_VNNI, aenn_avx512_conv_row, NULL, aenn_vnni_qconv_row,
-        aenn_vnni_qpack_row, aenn_orc_add_f32, aenn_orc_sub_f32,
-      aenn_orc_deinterleave2_f32, aenn_orc_interleave2_f32},
-#else
-  KERNEL_TABLE (aenn_orc, KERNEL_PATH_VNNI, NULL, NULL),
+  [KERNEL_PATH_VNNI] = {KERNEL_PATH_VNNI, .conv_row = aenn_avx512_conv_row,
+        .qconv_row = aenn_vnni_qconv_row, .qpack_row = aenn_vnni_qpack_row,
+      ROW_KERNELS (aenn_orc)},
 #endif
 };
 
 const AennKernels *
 aenn_kernels_get (KernelPath path)
 {
-  if (path == KERNEL_PATH_AUTO)
-    path = kernel_path_default ();
-  if (path < 0 || path >= KERNEL_PATH_LAST || !kernel_path_supported (path)
-      || (aenn_tables[path].conv_row == NULL
-          && aenn_tables[path].conv_rows == NULL))
+  KernelPath row;
+
+  if (!kernel_path_resolve (path, TRUE, &row)
+      || (aenn_tables[row].conv_row == NULL
+          && aenn_tables[row].conv_rows == NULL))
     return NULL;
-  return &aenn_tables[path];
+  return &aenn_tables[row];
 }

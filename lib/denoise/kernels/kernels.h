@@ -122,12 +122,12 @@ void aenn_orc_conv_rows (float *const *out, gsize out_stride,
     const float *const *in, gsize in_stride, int rows, int width, int in_c,
     int out_c, int k, const float *w, const float *bias, AennAct act,
     float slope);
-#ifdef AENN_HAVE_AVX2
+#ifdef HAVE_AVX2_KERNELS
 void aenn_avx2_conv_row (float *const *out, const float *const *in,
     int width, int in_c, int out_c, int k, const float *w, const float *bias,
     AennAct act, float slope);
 #endif
-#ifdef AENN_HAVE_VNNI
+#ifdef HAVE_VNNI_KERNELS
 void aenn_vnni_qconv_row (float *const *out, const guint8 * const *in,
     int width, int n_groups, int out_c, int terms, int k, const gint8 * wq,
     const gint32 * corr, const float *scale, const float *bias, AennAct act,
@@ -136,7 +136,7 @@ void aenn_vnni_qpack_row (guint8 * dst, gsize group_stride,
     const float *const *src, int n, int in_c, const float *inv_scale,
     const float *zp);
 #endif
-#ifdef AENN_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
 void aenn_avx512_conv_row (float *const *out, const float *const *in,
     int width, int in_c, int out_c, int k, const float *w, const float *bias,
     AennAct act, float slope);

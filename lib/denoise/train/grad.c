@@ -528,17 +528,21 @@ aenn_grad_backward (AennGrad * g, guint nb, const float *target,
 const AennTrainKernels *
 aenn_train_kernels_get (KernelPath path)
 {
-  if (path == KERNEL_PATH_AUTO)
-    path = kernel_path_default ();
+  /* a row per float path: C and ORC share the portable build */
+  static const AennTrainKernels *const tables[KERNEL_PATH_LAST] = {
+    [KERNEL_PATH_C] = &aenn_tk_generic,
+    [KERNEL_PATH_ORC] = &aenn_tk_generic,
+#ifdef HAVE_AVX2_KERNELS
+    [KERNEL_PATH_AVX2] = &aenn_tk_avx2,
+#endif
+#ifdef HAVE_AVX512_KERNELS
+    [KERNEL_PATH_AVX512] = &aenn_tk_avx512,
+#endif
+  };
+  KernelPath row;
+
   /* training is float: vnni trains on its AVX-512 float kernels */
-  path = kernel_path_float (path);
-#ifdef AENN_HAVE_AVX512
-  if (path == KERNEL_PATH_AVX512 && kernel_path_supported (path))
-    return &aenn_tk_avx512;
-#endif
-#ifdef AENN_HAVE_AVX2
-  if (path >= KERNEL_PATH_AVX2 && kernel_path_supported (KERNEL_PATH_AVX2))
-    return &aenn_tk_avx2;
-#endif
-  return &aenn_tk_generic;
+  if (!kernel_path_resolve (path, FALSE, &row))
+    return NULL;
+  return tables[row];
 }

@@ -50,10 +50,10 @@ const AennTrainKernels *aenn_train_kernels_get (KernelPath path);
 
 /* one table per build of aenn_train_kernels.c */
 extern const AennTrainKernels aenn_tk_generic;
-#ifdef AENN_HAVE_AVX2
+#ifdef HAVE_AVX2_KERNELS
 extern const AennTrainKernels aenn_tk_avx2;
 #endif
-#ifdef AENN_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
 extern const AennTrainKernels aenn_tk_avx512;
 #endif
 

@@ -528,12 +528,12 @@ lut_impls (LutImpl * impls)
     impls[n].lut = kern->lut_u8;
     impls[n++].merge = kern->lut_merge_u32;
   }
-#ifdef KM_HAVE_AVX2
+#ifdef HAVE_AVX2_KERNELS
   if (kernel_path_supported (KERNEL_PATH_AVX2))
     impls[n++] = (LutImpl) {
     "avx2", km_avx2_lut_u8, km_avx2_lut_merge_u32};
 #endif
-#ifdef KM_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
   if (kernel_path_supported (KERNEL_PATH_AVX512)) {
     impls[n++] = (LutImpl) {
     "avx512 (bw)", km_avx512_lut_u8, km_avx512_lut_merge_u32};
@@ -669,7 +669,7 @@ test_tables (void)
   g_assert_true (km_kernels_get (KERNEL_PATH_C)->argmin == km_ref_argmin);
   g_assert_true (km_kernels_get (KERNEL_PATH_ORC)->argmin == km_orc_argmin);
   g_assert_true (km_kernels_get (KERNEL_PATH_C)->lut_u8 == km_ref_lut_u8);
-#ifdef KM_HAVE_AVX512
+#ifdef HAVE_AVX512_KERNELS
   /* the byte permutes wherever the CPU has them, chosen with the table */
   if (kernel_path_supported (KERNEL_PATH_AVX512))
     g_assert_true (km_kernels_get (KERNEL_PATH_AVX512)->lut_u8 ==
