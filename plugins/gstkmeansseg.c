@@ -392,7 +392,8 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
   g_object_class_install_property (gobject_class, PROP_BOUNDARY_COLOR,
       g_param_spec_uint ("boundary-color", "Boundary colour",
           "Colour of the boundaries in mode=boundaries, as 0xAARRGGBB "
-          "(alpha ignored); default 0xFFFF0000, opaque red", 0, G_MAXUINT32, DEFAULT_BOUNDARY_COLOR, live));
+          "(alpha ignored); default 0xFFFF0000, opaque red", 0, G_MAXUINT32,
+          DEFAULT_BOUNDARY_COLOR, live));
   /**
    * GstKMeansSeg:kernels:
    *
@@ -404,8 +405,7 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
       g_param_spec_string ("kernels", "Kernels",
           "Kernel path in use (c, orc, avx2, avx512; vnni runs avx512 here); "
           "force one with the GST_UNSUPERVISED_KERNELS environment variable",
-          NULL,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class,
       "K-means segmentation", "Filter/Effect/Video/Analyzer",
@@ -584,7 +584,8 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
     return FALSE;
   }
   GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s",
-      kernel_path_name (km_segmenter_get_path (seg)), kernel_path_orc_target ());
+      kernel_path_name (km_segmenter_get_path (seg)),
+      kernel_path_orc_target ());
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;
@@ -855,7 +856,8 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   km_segmenter_process (self->seg, &in, &out, post, &stats);
 
   GST_LOG_OBJECT (self, "k=%u inertia %g, %u iterations (%s)%s%s", stats.k,
-      stats.inertia, stats.iterations, km_stop_name (stats.stop), stats.reinitialized ? ", k-means++" : "",
+      stats.inertia, stats.iterations, km_stop_name (stats.stop),
+      stats.reinitialized ? ", k-means++" : "",
       stats.scene_cut ? ", scene cut" : "");
   if (post)
     post_stats (self, inframe->buffer, &params, &stats);

@@ -10,7 +10,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev liborc-0.4-dev
   liborc-0.4-dev-bin gstreamer1.0-tools gstreamer1.0-plugins-base
-  gstreamer1.0-plugins-good python3-numpy python3-pil
+  gstreamer1.0-plugins-good python3-numpy python3-pil indent
   python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0"
 [ $# -eq 0 ] && set -- build
 for what in "$@"; do

@@ -8,7 +8,9 @@
 #include <math.h>
 #include <string.h>
 
+/* *INDENT-OFF* */
 G_DEFINE_QUARK (aenn-error-quark, aenn_error);
+/* *INDENT-ON* */
 
 /* A small two-level U-Net. The plane is unshuffled by 2 (4 channels at
  * half resolution) and joined by the noise map; one 3x3 convolution of 14
@@ -65,8 +67,7 @@ static const gchar default_arch[] =
     "\"out\": \"o\", \"out_channels\": 4, \"kernel\": 3, "
     "\"pad\": \"replicate\", \"act\": \"none\"}, "
     "{\"op\": \"d2s\", \"name\": \"up2\", \"in\": [\"o\"], "
-    "\"out\": \"noise\"}"
-    "]}";
+    "\"out\": \"noise\"}" "]}";
 
 const gchar *
 aenn_default_architecture (void)
@@ -152,7 +153,8 @@ get_uint (JsonObject * o, const gchar * member, gint64 def, gint64 lo,
     *out = (guint) def;
     return TRUE;
   }
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64) {
+  if (!JSON_NODE_HOLDS_VALUE (n)
+      || json_node_get_value_type (n) != G_TYPE_INT64) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
         "%s: \"%s\" must be an integer", where, member);
     return FALSE;
@@ -216,8 +218,7 @@ parse_conv (JsonObject * lo, const gchar * where, AennLayer * L,
   else if (strcmp (pad, "replicate") == 0)
     L->pad = AENN_PAD_REPLICATE;
   else
-    ARCH_FAIL ("%s: \"pad\" is \"%s\", expected zero or replicate", where,
-        pad);
+    ARCH_FAIL ("%s: \"pad\" is \"%s\", expected zero or replicate", where, pad);
   L->slope = 0.0f;
   if (act == NULL || strcmp (act, "none") == 0)
     L->act = AENN_ACT_NONE;
