@@ -4,7 +4,8 @@
 # its last line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-scripts/deps.sh build || exit 1
+# torch: the PyTorch parity test (tests/tools/test-aenn-torch.py)
+scripts/deps.sh build torch || exit 1
 
 status=0
 run_suite () {

@@ -113,6 +113,25 @@ valid_name (const gchar * s)
   return TRUE;
 }
 
+/* Layer names may also be dotted paths ("body.0"), as a nested PyTorch
+ * module names its parameters ("body.0.weight"): segments valid_name
+ * accepts, joined by single dots. */
+static gboolean
+valid_layer_name (const gchar * s)
+{
+  gchar **parts;
+  gboolean ok;
+
+  if (s == NULL || strlen (s) > 64)
+    return FALSE;
+  parts = g_strsplit (s, ".", -1);
+  ok = parts[0] != NULL;
+  for (guint i = 0; ok && parts[i]; i++)
+    ok = valid_name (parts[i]);
+  g_strfreev (parts);
+  return ok;
+}
+
 #define ARCH_FAIL(...) G_STMT_START {                                    \
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE, __VA_ARGS__);\
     goto fail; } G_STMT_END
@@ -279,8 +298,9 @@ parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
   name = get_string (lo, "name");
   op = get_string (lo, "op");
   out = get_string (lo, "out");
-  if (!valid_name (name))
-    ARCH_FAIL ("%s: \"name\" must be 1..64 characters of [A-Za-z0-9_-]", where);
+  if (!valid_layer_name (name))
+    ARCH_FAIL ("%s: \"name\" must be 1..64 characters of [A-Za-z0-9_-], "
+        "or such names joined by single dots", where);
   g_snprintf (where, sizeof where, "architecture layer %u (%s)", i, name);
   for (guint j = 0; j < layers->len; j++)
     if (strcmp (g_array_index (layers, AennLayer, j).name, name) == 0)
