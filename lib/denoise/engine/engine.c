@@ -45,6 +45,7 @@ typedef struct
 typedef struct
 {
   guint in_c;                   /* channels still read; 0: not folded */
+  guint sigma_channel;          /* the input channel whose level it holds */
   float *w;                     /* (out_c, in_c, k, k) */
   float *b;                     /* (out_c): bias + sigma * the plane's
                                  * summed weights, this frame */
@@ -88,7 +89,7 @@ struct _AennPlan
   gsize src_stride;
   float *const *dst;
   gsize dst_stride;
-  float sigma;
+  float sigma[AENN_MAX_IN_CHANNELS];    /* per input channel, 0..255 */
 };
 
 static gboolean plan_quantize (AennPlan * plan, GError ** error);
@@ -267,6 +268,7 @@ plan_fold (AennPlan * plan)
     sc = m->tensors[C->in[1]].channels;
     oc = m->tensors[L->out].channels;
     F->in_c = ic - sc;
+    F->sigma_channel = m->layers[maker[C->in[1]]].channel;
     F->w = g_new (float, (gsize) oc * F->in_c * L->kernel * L->kernel);
     F->b = g_new (float, oc);
     g_debug ("engine: layer %s: the noise-level plane folds into its bias "
@@ -282,14 +284,14 @@ static void
 fold_update (AennPlan * plan)
 {
   const AennModel *m = plan->model;
-  float v = plan->sigma / 255.0f;       /* the value the sigma op writes */
-
   for (guint i = 0; i < m->n_layers; i++) {
     const AennLayer *L = &m->layers[i];
     AennFold *F = &plan->fold[i];
     guint ic, oc, kk;
+    float v;                    /* the value the sigma op writes */
     if (F->in_c == 0)
       continue;
+    v = plan->sigma[F->sigma_channel] / 255.0f;
     ic = m->tensors[L->in[0]].channels;
     oc = m->tensors[L->out].channels;
     kk = L->kernel * L->kernel;
@@ -805,7 +807,7 @@ step_concat (const StripLayer * sl)
 static void
 step_sigma (const StripLayer * sl)
 {
-  float v = sl->plan->sigma / 255.0f;
+  float v = sl->plan->sigma[sl->L->channel] / 255.0f;
 
   for (gint y = sl->lo; y < sl->hi; y++) {
     float *d = row_of (sl->plan, sl->arena, sl->to, sl->lo, y, 0);
@@ -901,12 +903,24 @@ void
 aenn_plan_process (AennPlan * plan, const float *const *src,
     gsize src_stride, float *const *dst, gsize dst_stride, float sigma)
 {
+  float levels[AENN_MAX_IN_CHANNELS];
+
+  for (guint c = 0; c < AENN_MAX_IN_CHANNELS; c++)
+    levels[c] = sigma;
+  aenn_plan_process_levels (plan, src, src_stride, dst, dst_stride, levels);
+}
+
+void
+aenn_plan_process_levels (AennPlan * plan, const float *const *src,
+    gsize src_stride, float *const *dst, gsize dst_stride,
+    const float *sigma)
+{
   g_return_if_fail (plan->arena != NULL);
   plan->src = src;
   plan->src_stride = src_stride;
   plan->dst = dst;
   plan->dst_stride = dst_stride;
-  plan->sigma = sigma;
+  memcpy (plan->sigma, sigma, plan->model->in_channels * sizeof (float));
   fold_update (plan);
   if (plan->pool)
     worker_pool_run (plan->pool, plan->n_strips, run_strip, plan);

@@ -278,8 +278,8 @@ fail:
 /* Layer i of the description: names, op, inputs, the op's members, and
  * its output tensor by the op table's shape rule (added to tensors). */
 static gboolean
-parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
-    GArray * layers, AennLayer * L, GError ** error)
+parse_layer (JsonNode * ln, guint i, guint in_c, GArray * tensors,
+    GPtrArray * names, GArray * layers, AennLayer * L, GError ** error)
 {
   JsonObject *lo;
   gchar where[96];
@@ -325,8 +325,10 @@ parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
 
   if (L->op == AENN_OP_CONV && !parse_conv (lo, where, L, &param, error))
     return FALSE;
-  if (L->op == AENN_OP_SIGMA && !get_uint (lo, info->param, 0, 0,
-          AENN_MAX_LEVEL, &param, where, error))
+  if (L->op == AENN_OP_SIGMA && (!get_uint (lo, info->param, 0, 0,
+              AENN_MAX_LEVEL, &param, where, error)
+          || !get_uint (lo, "channel", 0, 0, in_c - 1, &L->channel, where,
+              error)))
     return FALSE;
   a = L->n_in > 0 ? &g_array_index (tensors, AennTensor, L->in[0]) : NULL;
   b = L->n_in > 1 ? &g_array_index (tensors, AennTensor, L->in[1]) : NULL;
@@ -373,7 +375,8 @@ aenn_model_new (const gchar * arch_json, GError ** error)
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     ARCH_FAIL ("architecture: expected a JSON object");
   root = json_node_get_object (json_parser_get_root (parser));
-  if (!get_uint (root, "in_channels", -1, 1, 4, &in_c, "architecture", error))
+  if (!get_uint (root, "in_channels", -1, 1, AENN_MAX_IN_CHANNELS, &in_c,
+          "architecture", error))
     goto fail;
   add_tensor (names, tensors, "x", in_c, 0);
 
@@ -387,8 +390,8 @@ aenn_model_new (const gchar * arch_json, GError ** error)
 
   for (guint i = 0; i < n; i++) {
     AennLayer L = { 0 };
-    if (!parse_layer (json_array_get_element (jl, i), i, tensors, names,
-            layers, &L, error))
+    if (!parse_layer (json_array_get_element (jl, i), i, in_c, tensors,
+            names, layers, &L, error))
       goto fail;
     g_array_append_val (layers, L);
   }
@@ -434,6 +437,27 @@ aenn_model_new (const gchar * arch_json, GError ** error)
       ARCH_FAIL ("architecture: \"residual\" must be true or false");
     }
     model->residual = rn ? json_node_get_boolean (rn) : FALSE;
+  }
+  {
+    const gchar *lay = get_string (root, "layout");
+    guint want = 1;
+    if (lay == NULL || strcmp (lay, "plane") == 0)
+      model->layout = AENN_INPUT_PLANE;
+    else if (strcmp (lay, "yuv420") == 0) {
+      model->layout = AENN_INPUT_YUV420;
+      want = 6;
+    } else {
+      g_free (model);
+      model = NULL;
+      ARCH_FAIL ("architecture: \"layout\" is \"%s\", expected plane or "
+          "yuv420", lay);
+    }
+    if (lay != NULL && in_c != want) {
+      g_free (model);
+      model = NULL;
+      ARCH_FAIL ("architecture: layout %s takes %u input channels, not %u",
+          lay, want, in_c);
+    }
   }
   model->in_channels = in_c;
   model->n_tensors = tensors->len;

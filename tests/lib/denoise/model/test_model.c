@@ -372,6 +372,20 @@ test_bad_arch (void)
           " \"name\": \"c\", \"in\": [\"x\"], \"out\": \"y\", "
           "\"out_channels\": 1, \"kernel\": 1, \"act\": \"leaky_relu\"}]}",
         "slope"},
+    {"{\"in_channels\": 1, \"layout\": \"rgb\", \"output\": \"y\", "
+          "\"layers\": [{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"x\"], "
+          "\"out\": \"y\", \"out_channels\": 1, \"kernel\": 1}]}",
+        "expected plane or yuv420"},
+    {"{\"in_channels\": 3, \"layout\": \"yuv420\", \"output\": \"y\", "
+          "\"layers\": [{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"x\"], "
+          "\"out\": \"y\", \"out_channels\": 3, \"kernel\": 1}]}",
+        "takes 6 input channels"},
+    {"{\"in_channels\": 2, \"output\": \"y\", \"layers\": ["
+          "{\"op\": \"sigma\", \"name\": \"s\", \"channel\": 2, \"out\": \"s\"},"
+          "{\"op\": \"concat\", \"name\": \"k\", \"in\": [\"x\", \"s\"], "
+          "\"out\": \"a\"},"
+          "{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"a\"], \"out\": \"y\", "
+          "\"out_channels\": 2, \"kernel\": 1}]}", "\"channel\" is 2, expected 0..1"},
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     GError *err = NULL;
