@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Quality of the kmeansseg segmenter (lib/km_segment, driven by km-fit).
+"""Quality of the kmeansseg segmenter (lib/kmeans/segment, driven by km-fit).
 
 (a) Inertia on Kodak24 against scikit-learn.  Each image is fed to km-fit as
     a short "video" of the same frame repeated (--frames, default 10), with

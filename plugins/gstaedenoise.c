@@ -56,7 +56,7 @@
  * 411.5 multiply-adds per pixel, so 1.5 times that per I420 pixel; a
  * window of about 28x28 pixels around each pixel. On CPUs with AVX512_VNNI the
  * convolutions run in int8 (quantized once per start from the float
- * model, within 0.05 dB of it). The noise estimator (lib/aenn_noise.c) is
+ * model, within 0.05 dB of it). The noise estimator (lib/denoise/frames/noise_estimate.c) is
  * Immerkaer's operator on blocks of 16x16 pixels, the 10th percentile of
  * the blocks, within 4% of the true sigma from 5 to 50 on generated frames;
  * the per-frame estimates are smoothed with an exponential average (weight
@@ -77,6 +77,9 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
+
+#include <math.h>
+#include <string.h>
 
 #include <gio/gio.h>
 #include <gst/gst.h>
@@ -100,6 +103,15 @@ GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 /* the latency reported for processing grows when a frame takes longer
  * than it, to the time measured plus this margin */
 #define LATENCY_MARGIN 0.25
+/* estimated-noise-level notifies at most this often (wall-clock time),
+ * and only for a change of at least NOTIFY_MIN_CHANGE levels; the first
+ * estimate after a start, a flush or new caps notifies at once */
+#define NOTIFY_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
+#define NOTIFY_MIN_CHANGE 0.05
+/* a model-file with no directory part that is not a file is looked up by
+ * name: NAME.safetensors in each directory of this variable (a search
+ * path), then in the installed models directory */
+#define MODEL_PATH_ENV "GST_UNSUPERVISED_MODEL_PATH"
 
 enum
 {
@@ -125,6 +137,8 @@ struct _GstAeDenoise
   GstClockTime processing_latency;      /* reported in the LATENCY query */
   gboolean reset;               /* restart the noise average */
   gboolean warm;                /* a frame ran since the last set_info */
+  gdouble notified_noise_level; /* last value notified; -1: none since reset */
+  gint64 notified_at;           /* monotonic time of that notify (us) */
 
   /* streaming state, touched only by the streaming thread, and by
    * start/stop/set_info, which the base class serializes with it; den is
@@ -156,6 +170,8 @@ static gboolean gst_ae_denoise_set_info (GstVideoFilter * filter,
 static GstFlowReturn gst_ae_denoise_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * inframe, GstVideoFrame * outframe);
 
+static GParamSpec *estimated_noise_level_pspec;
+
 static void
 gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
 {
@@ -175,32 +191,98 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
   gobject_class->set_property = gst_ae_denoise_set_property;
   gobject_class->get_property = gst_ae_denoise_get_property;
 
+  /**
+   * GstAeDenoise:model-file:
+   *
+   * The network's weights and architecture: a safetensors file as
+   * docs/model-format.md describes it, written by aenn-train or by the
+   * PyTorch export script (tools/aenn_torch.py). A value with no "/" that
+   * is not an existing file is a model name, looked up as
+   * NAME.safetensors in the directories of the GST_UNSUPERVISED_MODEL_PATH
+   * environment variable, then in the installed models directory
+   * ($datadir/gst-unsupervised/models), so that
+   * `model-file=aedenoise-quality` picks a shipped model. Empty (the
+   * default) runs the model built into the plugin.
+   *
+   * The file is read when the element starts (READY to PAUSED): one that
+   * cannot be found, read or used fails the state change with a
+   * RESOURCE error naming the file, or, for a name, every place searched.
+   */
   g_object_class_install_property (gobject_class, PROP_MODEL_FILE,
       g_param_spec_string ("model-file", "Model file",
           "Network weights and architecture (a .safetensors file, see "
-          "docs/model-format.md); empty: the default model built into the "
+          "docs/model-format.md), or the name of an installed model "
+          "(aedenoise-quality: NAME.safetensors in GST_UNSUPERVISED_MODEL_PATH "
+          "or $datadir/gst-unsupervised/models); empty: the default model built into the "
           "plugin. Read when the element starts: a file that cannot be used "
           "fails the state change with an error", DEFAULT_MODEL_FILE,
           rw | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstAeDenoise:noise-level:
+   *
+   * The standard deviation of the noise on the 0..255 scale, given to the
+   * network for every plane. -1 (the default) measures it on each frame,
+   * per plane (Immerkaer's operator on 16x16 blocks), and smooths it over
+   * time; #GstAeDenoise:estimated-noise-level reports the result. Can be
+   * changed while playing and controlled (GstController).
+   */
   g_object_class_install_property (gobject_class, PROP_NOISE_LEVEL,
       g_param_spec_double ("noise-level", "Noise level",
           "Standard deviation of the noise on the 0..255 scale, given to "
           "the network for every plane; -1: measured on each frame, per "
           "plane, and smoothed over time", -1.0, 255.0, DEFAULT_NOISE_LEVEL,
           live));
-  g_object_class_install_property (gobject_class, PROP_ESTIMATED_NOISE_LEVEL,
+  /**
+   * GstAeDenoise:estimated-noise-level:
+   *
+   * The measured noise level the last frame was denoised with (luma, or
+   * the mean over R, G and B), while #GstAeDenoise:noise-level is -1; -1
+   * before any frame. Read-only. It emits notify: the first estimate after
+   * a start, a flush or new caps at once, later ones at most every 500 ms
+   * (wall-clock) and only when the value moved by 0.05 or more since the
+   * last notify, so that a handler costs nothing per frame. The notify is
+   * emitted from the streaming thread.
+   */
+  estimated_noise_level_pspec =
       g_param_spec_double ("estimated-noise-level", "Estimated noise level",
-          "The measured noise level (luma, or the mean of R, G and B) the "
-          "last frame was denoised with when noise-level is -1; -1 before "
-          "any", -1.0, 255.0, -1.0, ro));
+      "The measured noise level (luma, or the mean of R, G and B) the "
+      "last frame was denoised with when noise-level is -1; -1 before "
+      "any. Notifies at most every 500 ms, for changes of 0.05 or more",
+      -1.0, 255.0, -1.0, ro);
+  g_object_class_install_property (gobject_class, PROP_ESTIMATED_NOISE_LEVEL,
+      estimated_noise_level_pspec);
+  /**
+   * GstAeDenoise:strength:
+   *
+   * Blend of the denoised frame with the input: 1 (the default) outputs
+   * the denoised frame, 0 the input bit for bit (the network does not run
+   * then), values between mix the two per sample. Can be changed while
+   * playing and controlled.
+   */
   g_object_class_install_property (gobject_class, PROP_STRENGTH,
       g_param_spec_double ("strength", "Strength",
           "Blend of the denoised frame with the input: 1 the denoised frame, "
           "0 the input, bit for bit", 0.0, 1.0, DEFAULT_STRENGTH, live));
+  /**
+   * GstAeDenoise:n-threads:
+   *
+   * Worker threads for the network and the format conversions; 0 (the
+   * default) takes one per core, up to 64. The result does not depend on
+   * it. Can be changed while playing (the pool is rebuilt before the next
+   * frame).
+   */
   g_object_class_install_property (gobject_class, PROP_N_THREADS,
       g_param_spec_uint ("n-threads", "Threads",
           "Worker threads (0 = one per core, up to 64)", 0, MAX_THREADS,
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstAeDenoise:kernels:
+   *
+   * The kernel path the network runs on: c (the reference twins), orc,
+   * avx2, avx512 (float) or vnni (int8 convolutions, within 0.05 dB of
+   * float), the best the CPU has unless the GST_UNSUPERVISED_KERNELS
+   * environment variable names one. Read-only.
+   */
   g_object_class_install_property (gobject_class, PROP_KERNELS,
       g_param_spec_string ("kernels", "Kernels",
           "Kernel path in use (c, orc, avx2, avx512, vnni); force one with the "
@@ -210,6 +292,8 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
       "Autoencoder denoiser", "Filter/Effect/Video",
       "Removes noise from video frames with a convolutional autoencoder",
       "gst-unsupervised authors");
+  gst_element_class_add_static_metadata (element_class,
+      GST_ELEMENT_METADATA_DOC_URI, GST_PACKAGE_DOC_URL "/aedenoise.md");
   /* caps from the format table, in its order of preference */
   gst_unsupervised_add_pad_templates (element_class);
 
@@ -237,6 +321,7 @@ gst_ae_denoise_init (GstAeDenoise * self)
   self->strength = DEFAULT_STRENGTH;
   self->n_threads = DEFAULT_N_THREADS;
   self->estimated_noise_level = -1.0;
+  self->notified_noise_level = -1.0;
   reset_noise (self);
   /* late frames are dropped before they cost a network pass */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
@@ -313,14 +398,92 @@ gst_ae_denoise_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* The installed models directory as seen from the plugin's own file, so
+ * that a relocated install (or one made with --destdir) finds its models;
+ * NULL when it is the configured one or cannot be told. */
+static gchar *
+models_dir_of_plugin (GstAeDenoise * self)
+{
+  GstElementFactory *f = gst_element_get_factory (GST_ELEMENT (self));
+  GstPlugin *plugin = f ? gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE
+      (f)) : NULL;
+  const gchar *so = plugin ? gst_plugin_get_filename (plugin) : NULL;
+  gchar *dir, *models = NULL;
+
+  if (so != NULL && *AENN_MODELS_FROM_PLUGIN != '\0') {
+    dir = g_path_get_dirname (so);
+    models = g_canonicalize_filename (AENN_MODELS_FROM_PLUGIN, dir);
+    g_free (dir);
+    if (strcmp (models, AENN_MODELS_DIR) == 0)
+      g_clear_pointer (&models, g_free);
+  }
+  if (plugin)
+    gst_object_unref (plugin);
+  return models;
+}
+
+/* The file a model-file value designates: itself when it has a directory
+ * part or exists, else the first NAME.safetensors of the search path; the
+ * error lists every place looked at. */
+static gchar *
+find_model (GstAeDenoise * self, const gchar * file, GError ** error)
+{
+  gchar *relocated;
+  const gchar *env = g_getenv (MODEL_PATH_ENV);
+  gchar **dirs = g_strsplit (env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
+  gchar *base, *found = NULL;
+  GPtrArray *tried;
+
+  if (strchr (file, G_DIR_SEPARATOR) != NULL
+      || g_file_test (file, G_FILE_TEST_EXISTS)) {
+    g_strfreev (dirs);
+    return g_strdup (file);
+  }
+  base = g_str_has_suffix (file, ".safetensors") ? g_strdup (file) :
+      g_strconcat (file, ".safetensors", NULL);
+  tried = g_ptr_array_new_with_free_func (g_free);
+  /* the search path, then the installed directory (where the plugin is,
+   * then where it was configured to be) */
+  for (guint i = 0; dirs[i] != NULL; i++)
+    if (*dirs[i] != '\0')
+      g_ptr_array_add (tried, g_build_filename (dirs[i], base, NULL));
+  relocated = models_dir_of_plugin (self);
+  if (relocated != NULL)
+    g_ptr_array_add (tried, g_build_filename (relocated, base, NULL));
+  g_free (relocated);
+  g_ptr_array_add (tried, g_build_filename (AENN_MODELS_DIR, base, NULL));
+  for (guint i = 0; i < tried->len && found == NULL; i++)
+    if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_REGULAR))
+      found = g_strdup (tried->pdata[i]);
+  if (found == NULL) {
+    gchar *list;
+    g_ptr_array_add (tried, NULL);
+    list = g_strjoinv (", ", (gchar **) tried->pdata);
+    g_set_error (error, AENN_ERROR, AENN_ERROR_IO, "no file \"%s\" and no "
+        "installed model of that name: looked for %s (the directories of "
+        MODEL_PATH_ENV ", then the installed models)", file, list);
+    g_free (list);
+  }
+  g_ptr_array_free (tried, TRUE);
+  g_free (base);
+  g_strfreev (dirs);
+  return found;
+}
+
 static AennModel *
-load_model (const gchar * file, GError ** error)
+load_model (GstAeDenoise * self, const gchar * file, GError ** error)
 {
   GBytes *bytes;
   AennModel *model;
 
-  if (file != NULL && *file != '\0')
-    return aenn_model_load_file (file, error);
+  if (file != NULL && *file != '\0') {
+    gchar *path = find_model (self, file, error);
+    if (path == NULL)
+      return NULL;
+    model = aenn_model_load_file (path, error);
+    g_free (path);
+    return model;
+  }
   bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE,
       G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (bytes == NULL)
@@ -346,7 +509,7 @@ gst_ae_denoise_start (GstBaseTransform * trans)
   n_threads = self->n_threads;
   GST_OBJECT_UNLOCK (self);
 
-  model = load_model (file, &err);
+  model = load_model (self, file, &err);
   if (model == NULL)
     goto no_model;
   den = aenn_denoiser_new (model, path, n_threads, &err);
@@ -573,6 +736,28 @@ update_latency (GstAeDenoise * self, gint64 elapsed_us)
   }
 }
 
+/* Sets estimated-noise-level and notifies, throttled (NOTIFY_INTERVAL_US,
+ * NOTIFY_MIN_CHANGE), outside the lock. */
+static void
+report_noise_level (GstAeDenoise * self, gdouble level)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean notify;
+
+  GST_OBJECT_LOCK (self);
+  self->estimated_noise_level = level;
+  notify = self->notified_noise_level < 0.0
+      || (now - self->notified_at >= NOTIFY_INTERVAL_US
+      && fabs (level - self->notified_noise_level) >= NOTIFY_MIN_CHANGE);
+  if (notify) {
+    self->notified_noise_level = level;
+    self->notified_at = now;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (notify)
+    g_object_notify_by_pspec (G_OBJECT (self), estimated_noise_level_pspec);
+}
+
 static GstFlowReturn
 gst_ae_denoise_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * inframe, GstVideoFrame * outframe)
@@ -598,6 +783,8 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   n_threads = self->n_threads;
   reset = self->reset;
   self->reset = FALSE;
+  if (reset)
+    self->notified_noise_level = -1.0;
   GST_OBJECT_UNLOCK (self);
 
   if (strength <= 0.0) {
@@ -616,11 +803,8 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   aenn_denoiser_run (self->den, sigma);
   aenn_denoiser_store (self->den, &in, &out, (float) strength);
 
-  if (report >= 0.0) {
-    GST_OBJECT_LOCK (self);
-    self->estimated_noise_level = report;
-    GST_OBJECT_UNLOCK (self);
-  }
+  if (report >= 0.0)
+    report_noise_level (self, report);
   update_latency (self, g_get_monotonic_time () - t0);
   return GST_FLOW_OK;
 

@@ -34,6 +34,28 @@
  * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! kmeansseg mode=labels post-messages=true ! fakesink -m
  * ]| Label maps and per-frame centroids, cluster sizes and inertia on the bus.
  *
+ * ## Messages
+ * With #GstKMeansSeg:post-messages TRUE, the element posts one element
+ * message per frame, whose structure is named "kmeansseg" and holds:
+ *
+ * - "timestamp", "stream-time", "running-time", "duration" (guint64,
+ *   nanoseconds): of the frame;
+ * - "num-clusters" (guint): k;
+ * - "color-space" (gchararray): rgb, yuv or lab;
+ * - "centroids" (GstValueArray of GstValueArray of 3 gdouble): the
+ *   centroids in that colour space;
+ * - "centroids-rgb" (the same): the centroids as R'G'B', 0..255;
+ * - "counts" (GstValueArray of guint64): pixels per cluster;
+ * - "inertia" (gdouble): mean squared distance of the fitted samples to
+ *   their centroid;
+ * - "iterations" (guint): Lloyd iterations of this frame;
+ * - "reinitialized" (gboolean): k-means++ ran (first frame, cut, new k);
+ * - "scene-cut" (gboolean): a scene cut was detected.
+ *
+ * From Python (PyGObject) the arrays need GStreamer's overrides (Debian:
+ * python3-gst-1.0); without them reading "centroids" fails with "unknown
+ * type GstValueArray". examples/kmeansseg-aedenoise.py reads them.
+ *
  * ## Algorithm
  * Exact k-means (Lloyd iterations) on a fixed sample of pixels, one at a
  * random place in each cell of a grid (#GstKMeansSeg:sample-fraction). On
@@ -234,33 +256,84 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
   gobject_class->set_property = gst_kmeans_seg_set_property;
   gobject_class->get_property = gst_kmeans_seg_get_property;
 
+  /**
+   * GstKMeansSeg:num-clusters:
+   *
+   * The number of colour clusters k, 2 to 256. A change while playing
+   * reinitialises the clustering (k-means++) on the next frame. Can be
+   * controlled.
+   */
   g_object_class_install_property (gobject_class, PROP_NUM_CLUSTERS,
       g_param_spec_uint ("num-clusters", "Number of clusters",
           "Number of colour clusters k (2..256)", 2, KM_MAX_K,
           DEFAULT_NUM_CLUSTERS, live));
+  /**
+   * GstKMeansSeg:max-iterations:
+   *
+   * The most Lloyd iterations per frame, 1 to 1000; a frame stops earlier
+   * when no sample changes cluster or no centroid moves by more than 0.1.
+   */
   g_object_class_install_property (gobject_class, PROP_MAX_ITERATIONS,
       g_param_spec_uint ("max-iterations", "Maximum iterations",
           "Most Lloyd iterations per frame (1..1000); fewer when converged",
           1, 1000, DEFAULT_MAX_ITERATIONS, rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstKMeansSeg:seed:
+   *
+   * Seed of the private random generator behind k-means++ and the sample
+   * grid: the same seed and input give the same output whatever
+   * #GstKMeansSeg:n-threads is. Read when the element starts.
+   */
   g_object_class_install_property (gobject_class, PROP_SEED,
       g_param_spec_uint64 ("seed", "Seed",
           "Seed of the k-means++ initialisation: the same seed and input "
           "give the same output, whatever n-threads is", 0, G_MAXUINT64,
           DEFAULT_SEED, rw | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstKMeansSeg:mode:
+   *
+   * What to output: posterize (each pixel takes its cluster's mean
+   * colour), labels (a GRAY8 label map, pixel value = cluster id; the
+   * source pad renegotiates to GRAY8), false-color (a fixed colour per
+   * cluster id) or boundaries (the input with the borders between clusters
+   * drawn in #GstKMeansSeg:boundary-color). Can be changed while playing.
+   */
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode", "What to output",
           GST_TYPE_KMEANS_SEG_MODE, DEFAULT_MODE, live));
+  /**
+   * GstKMeansSeg:color-space:
+   *
+   * The space distances are measured in: rgb (R'G'B'), yuv (Y'CbCr, the
+   * stream's matrix) or lab (CIE L*a*b*, perceptual, computed per pixel).
+   */
   g_object_class_install_property (gobject_class, PROP_COLOR_SPACE,
       g_param_spec_enum ("color-space", "Colour space",
           "Colour space distances are measured in",
           GST_TYPE_KMEANS_SEG_COLOR_SPACE, DEFAULT_COLOR_SPACE,
           rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstKMeansSeg:spatial-weight:
+   *
+   * Weight of the pixel position against its colour, 0 to 100: 0 (the
+   * default) clusters colour alone; at 1, moving by one region width
+   * S = sqrt (width * height / k) costs as much as the full colour range,
+   * which gives compact, superpixel-like regions. Can be controlled.
+   */
   g_object_class_install_property (gobject_class, PROP_SPATIAL_WEIGHT,
       g_param_spec_double ("spatial-weight", "Spatial weight",
           "Weight of pixel position against colour (0..100): 0 clusters "
           "colour alone; at 1, moving by one region width S = "
           "sqrt(width*height/k) costs as much as the full colour range",
           0.0, 100.0, DEFAULT_SPATIAL_WEIGHT, live));
+  /**
+   * GstKMeansSeg:hysteresis:
+   *
+   * A pixel keeps the cluster it had in the previous frame unless another
+   * centroid is nearer by more than this distance (in levels of the
+   * colour space, 0 to 64); 0 assigns every pixel to its nearest centroid.
+   * Stops pixels on a border flickering with noise. Can be controlled.
+   */
   g_object_class_install_property (gobject_class, PROP_HYSTERESIS,
       g_param_spec_double ("hysteresis", "Hysteresis",
           "A pixel keeps its cluster of the previous frame unless another "
@@ -268,41 +341,84 @@ gst_kmeans_seg_class_init (GstKMeansSegClass * klass)
           "the colour space, 0..64); 0 assigns every pixel to its nearest "
           "centroid. Stops pixels on a border flickering with noise",
           0.0, 64.0, DEFAULT_HYSTERESIS, live));
+  /**
+   * GstKMeansSeg:sample-fraction:
+   *
+   * Share of the pixels the centroids are fitted on, 0.0001 to 1 (at
+   * least 4096 pixels), one at a random place in each cell of a grid;
+   * every pixel is always assigned.
+   */
   g_object_class_install_property (gobject_class, PROP_SAMPLE_FRACTION,
       g_param_spec_double ("sample-fraction", "Sample fraction",
           "Share of the pixels the centroids are fitted on (0.0001..1; at "
           "least 4096 pixels); every pixel is always assigned",
           MIN_SAMPLE_FRACTION, 1.0, DEFAULT_SAMPLE_FRACTION,
           rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstKMeansSeg:warm-start:
+   *
+   * Start each frame from the previous frame's centroids, so that cluster
+   * ids (and false colours) stay from frame to frame; a scene cut starts
+   * afresh. Off: k-means++ on every frame.
+   */
   g_object_class_install_property (gobject_class, PROP_WARM_START,
       g_param_spec_boolean ("warm-start", "Warm start",
           "Start each frame from the previous frame's centroids, keeping "
           "cluster ids; off: k-means++ on every frame", DEFAULT_WARM_START,
           rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstKMeansSeg:n-threads:
+   *
+   * Worker threads; 0 (the default) takes one per core, up to 64. The
+   * output does not depend on it.
+   */
   g_object_class_install_property (gobject_class, PROP_N_THREADS,
       g_param_spec_uint ("n-threads", "Threads",
           "Worker threads (0 = one per core, up to 64)", 0, MAX_THREADS,
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstKMeansSeg:post-messages:
+   *
+   * Post a "kmeansseg" element message on the bus for every frame (its
+   * fields: "Messages" in the element's documentation above).
+   */
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post a \"kmeansseg\" element message per frame with the "
           "centroids, cluster sizes, inertia and iterations",
           DEFAULT_POST_MESSAGES, rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstKMeansSeg:boundary-color:
+   *
+   * Colour of the boundaries in mode=boundaries, as 0xAARRGGBB (alpha
+   * ignored). The default 0xFFFF0000 (4294901760) is opaque red;
+   * gst-launch-1.0 takes hex: boundary-color=0xff00ff00 is green. Can be
+   * controlled.
+   */
   g_object_class_install_property (gobject_class, PROP_BOUNDARY_COLOR,
       g_param_spec_uint ("boundary-color", "Boundary colour",
           "Colour of the boundaries in mode=boundaries, as 0xAARRGGBB "
-          "(alpha ignored)", 0, G_MAXUINT32, DEFAULT_BOUNDARY_COLOR, live));
+          "(alpha ignored); default 0xFFFF0000, opaque red", 0, G_MAXUINT32,
+          DEFAULT_BOUNDARY_COLOR, live));
+  /**
+   * GstKMeansSeg:kernels:
+   *
+   * The kernel path in use: c, orc, avx2 or avx512 (vnni runs avx512:
+   * k-means has no int8 code), the best the CPU has unless the
+   * GST_UNSUPERVISED_KERNELS environment variable names one. Read-only.
+   */
   g_object_class_install_property (gobject_class, PROP_KERNELS,
       g_param_spec_string ("kernels", "Kernels",
           "Kernel path in use (c, orc, avx2, avx512; vnni runs avx512 here); "
           "force one with the GST_UNSUPERVISED_KERNELS environment variable",
-          NULL,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class,
       "K-means segmentation", "Filter/Effect/Video/Analyzer",
       "Clusters pixel colours with k-means to posterize or segment frames, "
       "stable from frame to frame", "gst-unsupervised authors");
+  gst_element_class_add_static_metadata (element_class,
+      GST_ELEMENT_METADATA_DOC_URI, GST_PACKAGE_DOC_URL "/kmeansseg.md");
   /* caps from the format table, in its order of preference */
   gst_unsupervised_add_pad_templates (element_class);
 
@@ -474,7 +590,8 @@ gst_kmeans_seg_start (GstBaseTransform * trans)
     return FALSE;
   }
   GST_INFO_OBJECT (self, "kernels: %s; ORC target: %s",
-      kernel_path_name (km_segmenter_get_path (seg)), kernel_path_orc_target ());
+      kernel_path_name (km_segmenter_get_path (seg)),
+      kernel_path_orc_target ());
   GST_OBJECT_LOCK (self);
   self->seg = seg;
   self->reset = FALSE;
@@ -817,7 +934,8 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
   km_segmenter_process (self->seg, &in, &out, post, &stats);
 
   GST_LOG_OBJECT (self, "k=%u inertia %g, %u iterations (%s)%s%s", stats.k,
-      stats.inertia, stats.iterations, km_stop_name (stats.stop), stats.reinitialized ? ", k-means++" : "",
+      stats.inertia, stats.iterations, km_stop_name (stats.stop),
+      stats.reinitialized ? ", k-means++" : "",
       stats.scene_cut ? ", scene cut" : "");
   if (post)
     post_stats (self, inframe->buffer, &params, &stats);

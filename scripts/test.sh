@@ -4,9 +4,9 @@
 # its last line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-scripts/deps.sh build || exit 1
-# a one-node Slurm for the batch tool's array-job test (tools/test-slurm.sh)
-scripts/deps.sh slurm || exit 1
+# torch: the PyTorch parity test (tests/tools/test-aenn-torch.py); slurm: a
+# one-node Slurm for the batch tool's array-job test (tests/tools/test-slurm.sh)
+scripts/deps.sh build torch slurm || exit 1
 
 status=0
 run_suite () {

@@ -1,10 +1,15 @@
 /* aenn-train: trains the aedenoise network on synthetic dead leaves, on
  * images and video frames, or self-supervised on noisy footage alone (or
  * resumes, or fine-tunes) and writes a model file aedenoise loads.
- * docs/training.md has the recipes. */
+ * docs/training.md has the recipes.
+ *
+ * Exit status: 0 when the schedule ran to its end; 130 (SIGINT) or 143
+ * (SIGTERM) when a signal stopped it, after the checkpoint and the model
+ * were written; 1 on any error, 2 on bad options. */
 #include "config.h"
 #include "denoise/train/train.h"
 #include "aenn_source.h"
+#include "aenn_heldout.h"
 
 #include <gst/gst.h>
 
@@ -13,6 +18,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* below this estimated noise level (0..255) the self-supervised modes
+ * have next to nothing to learn and mostly unlearn the denoising of the
+ * model they start from: refused unless --force-low-noise */
+#define NOISE_FLOOR 2.0
+
+/* the signal that asked to stop, 0 for none */
 static volatile sig_atomic_t stop_requested = 0;
 
 static void
@@ -21,7 +32,76 @@ on_sigint (int sig)
   /* a second Ctrl-C kills at once, as usual */
   if (stop_requested)
     signal (sig, SIG_DFL);
-  stop_requested = 1;
+  stop_requested = sig;
+}
+
+/* The noisy-to-noisy score on the held-back frames, printed. */
+static gboolean
+validate_held (AennTrainer * tr, const AennFrameSet * held, GError ** error)
+{
+  AennHeldOutScore sc;
+
+  if (held == NULL)
+    return TRUE;
+  if (!aenn_held_out_score (held, aenn_trainer_get_model (tr), KERNEL_PATH_AUTO,
+          aenn_trainer_get_config (tr)->sigma_input, &sc, error))
+    return FALSE;
+  g_print ("step %" G_GUINT64_FORMAT ": held-back frames (%u pairs of your "
+      "footage): estimated %.2f dB (input %.2f dB, gain %+.2f dB); against "
+      "the next frame %.2f dB (input %.2f dB)\n", aenn_trainer_get_step (tr),
+      sc.n_pairs, sc.psnr_out, sc.psnr_in, sc.psnr_out - sc.psnr_in,
+      sc.psnr_next_out, sc.psnr_next_in);
+  return TRUE;
+}
+
+/* --init: a file, or the name of a shipped model, found as aedenoise
+ * finds its model-file: NAME.safetensors in GST_UNSUPERVISED_MODEL_PATH,
+ * then in the installed models directory. */
+static gchar *
+find_model (const gchar * file, GError ** error)
+{
+  const gchar *env = g_getenv ("GST_UNSUPERVISED_MODEL_PATH");
+  gchar **dirs, *base, *exe, *found = NULL;
+  GPtrArray *tried;
+
+  if (strchr (file, G_DIR_SEPARATOR) != NULL
+      || g_file_test (file, G_FILE_TEST_EXISTS))
+    return g_strdup (file);
+  base = g_str_has_suffix (file, ".safetensors") ? g_strdup (file) :
+      g_strconcat (file, ".safetensors", NULL);
+  tried = g_ptr_array_new_with_free_func (g_free);
+  /* the search path, then the models beside this installed program (a
+   * relocated or --destdir install), then the configured directory */
+  dirs = g_strsplit (env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    if (*dirs[i] != '\0')
+      g_ptr_array_add (tried, g_build_filename (dirs[i], base, NULL));
+  g_strfreev (dirs);
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL && *AENN_MODELS_FROM_BIN != '\0') {
+    gchar *bindir = g_path_get_dirname (exe);
+    gchar *rel = g_canonicalize_filename (AENN_MODELS_FROM_BIN, bindir);
+    if (strcmp (rel, AENN_MODELS_DIR) != 0)
+      g_ptr_array_add (tried, g_build_filename (rel, base, NULL));
+    g_free (rel);
+    g_free (bindir);
+  }
+  g_free (exe);
+  g_ptr_array_add (tried, g_build_filename (AENN_MODELS_DIR, base, NULL));
+  for (guint i = 0; i < tried->len && found == NULL; i++)
+    if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_REGULAR))
+      found = g_strdup (tried->pdata[i]);
+  if (found == NULL) {
+    gchar *list;
+    g_ptr_array_add (tried, NULL);
+    list = g_strjoinv (", ", (gchar **) tried->pdata);
+    g_set_error (error, AENN_ERROR, AENN_ERROR_IO, "--init %s: no such file "
+        "and no installed model of that name: looked for %s", file, list);
+    g_free (list);
+  }
+  g_ptr_array_free (tried, TRUE);
+  g_free (base);
+  return found;
 }
 
 static gchar *
@@ -48,6 +128,24 @@ save_all (AennTrainer * tr, const gchar * ckpt, const gchar * out,
       "%.2f dB) and checkpoint %s\n", aenn_trainer_get_step (tr), out, pout,
       pin, ckpt);
   return TRUE;
+}
+
+/* Moves every holdout_every-th pair of frames out of *frames, for the
+ * noisy-to-noisy validation; says what it did. */
+static AennFrameSet *
+hold_back (AennFrameSet ** frames, guint holdout_every)
+{
+  AennFrameSet *held = aenn_held_out_split (frames, holdout_every);
+
+  if (held == NULL)
+    g_print ("no frames held back for validation (a pair needs %u frames "
+        "of one scene; --holdout-every): validation on dead leaves only\n",
+        holdout_every);
+  else
+    g_print ("%u frames held back for validation (the last 2 of every %u), "
+        "%u left to train on\n", aenn_frame_set_get_n_frames (held),
+        holdout_every, aenn_frame_set_get_n_frames (*frames));
+  return held;
 }
 
 /* The frames of every --images folder and --source, in that order. */
@@ -85,6 +183,9 @@ main (int argc, char **argv)
   gchar *mode = NULL, *noise = NULL, *recipe;
   gchar **images = NULL, **sources = NULL;
   AennFrameSet *frames = NULL;       /* until the trainer takes it */
+  AennFrameSet *held = NULL;    /* held back from training, for validation */
+  gint holdout_every = 20;
+  gboolean force_low_noise = FALSE;
   gboolean have_frames = FALSE;
   AennSourceOptions sopt;
   gint max_frames = 300, frame_step = 1;
@@ -142,8 +243,16 @@ main (int argc, char **argv)
     {"sigma-input", 0, 0, G_OPTION_ARG_DOUBLE, &sigma_input,
         "n2n, n2v: noise level fed to the network, 0..255 (estimated from "
         "the frames)", "X"},
+    {"force-low-noise", 0, 0, G_OPTION_ARG_NONE, &force_low_noise,
+        "n2n, n2v: train even on footage whose estimated noise is below "
+        "2 levels (refused otherwise)", NULL},
+    {"holdout-every", 0, 0, G_OPTION_ARG_INT, &holdout_every,
+        "n2n, n2v: of every N frames of a video, hold the last two back "
+        "from training and validate on them, noisy against noisy (20; 0 "
+        "for none)", "N"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init,
-        "Start from this model's weights (fine-tune)", "MODEL"},
+        "Start from this model's weights (fine-tune): a file, or an "
+        "installed model's name (aedenoise-default)", "MODEL"},
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &ckpt,
         "Checkpoint file (OUT.ckpt)", "FILE"},
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every,
@@ -157,6 +266,27 @@ main (int argc, char **argv)
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("- train the aedenoise network");
+  gchar *summary = g_strdup_printf ("Trains the aedenoise network on the "
+      "CPU and writes a model file the element loads (model-file=...). "
+      "Supervised on synthetic dead leaves (no data needed) or on clean "
+      "images and video, or self-supervised (Noise2Noise, Noise2Void) on "
+      "noisy footage alone; fine-tunes (--init) and resumes (--resume).\n\n"
+      "A model given by name (--init aedenoise-quality) is looked up as "
+      "NAME.safetensors in GST_UNSUPERVISED_MODEL_PATH, then beside this "
+      "installed program (" AENN_MODELS_FROM_BIN "), then in %s.\n\n"
+      "Ctrl-C or SIGTERM stops after the current step and writes the "
+      "checkpoint and the model; a second Ctrl-C kills at once.",
+      AENN_MODELS_DIR);
+  const gchar *description = "Exit status: 0 when the schedule ran to its "
+      "end; 130 after SIGINT, 143 after SIGTERM (the checkpoint and the "
+      "model written: --resume continues); 1 on an error; 2 on bad "
+      "options.\n\nExamples:\n"
+      "  aenn-train --out my.safetensors --steps 40000 --lr 2e-3\n"
+      "  aenn-train --init aedenoise-default --mode n2n --source clip.mp4 "
+      "--out cam.safetensors --steps 3000 --lr 2e-4 --warmup 100\n"
+      "  aenn-train --resume my.safetensors.ckpt --out my.safetensors\n\n"
+      "Full documentation: docs/training.md (installed under "
+      "$datadir/doc/gst-unsupervised).";
   GError *err = NULL;
   AennTrainer *tr = NULL;
   GString *rs = g_string_new ("aenn-train");
@@ -174,10 +304,23 @@ main (int argc, char **argv)
   }
   recipe = g_string_free (rs, FALSE);
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &err))
-    goto error;
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_set_description (ctx, description);
+  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
+    g_printerr ("aenn-train: %s (--help lists the options)\n", err->message);
+    g_clear_error (&err);
+    ret = 2;
+    goto done;
+  }
   if (out == NULL) {
-    g_printerr ("aenn-train: --out FILE is required\n");
+    g_printerr ("aenn-train: --out FILE is required (--help lists the "
+        "options)\n");
+    ret = 2;
+    goto done;
+  }
+  if (holdout_every != 0 && holdout_every < 4) {
+    g_printerr ("aenn-train: --holdout-every must be 0 or at least 4\n");
+    ret = 2;
     goto done;
   }
   if (threads < 1 || ckpt_every < 1 || val_every < 1 || log_every < 1
@@ -185,6 +328,7 @@ main (int argc, char **argv)
     g_printerr ("aenn-train: --threads, --checkpoint-every, --val-every, "
         "--log-every and --frame-step must be at least 1, --max-frames at "
         "least 0\n");
+    ret = 2;
     goto done;
   }
   gst_init (NULL, NULL);
@@ -211,6 +355,9 @@ main (int argc, char **argv)
       frames = read_frames (aenn_trainer_get_model (tr)->in_channels,
           images, sources, &sopt, &err);
       have_frames = frames != NULL;
+      if (frames != NULL && holdout_every
+          && aenn_trainer_get_config (tr)->mode != AENN_TRAIN_SUPERVISED)
+        held = hold_back (&frames, holdout_every);
       if (frames == NULL
           || !aenn_trainer_set_frames (tr, g_steal_pointer (&frames), &err))
         goto error;
@@ -241,18 +388,22 @@ main (int argc, char **argv)
     if (mode != NULL && !aenn_train_mode_from_name (mode, &cfg.mode)) {
       g_printerr ("aenn-train: --mode %s: expected supervised, n2n or n2v\n",
           mode);
+      ret = 2;
       goto done;
     }
     if (noise != NULL && !aenn_noise_model_from_name (noise, &cfg.noise)) {
       g_printerr ("aenn-train: --noise %s: expected gaussian or "
           "poisson-gaussian\n", noise);
+      ret = 2;
       goto done;
     }
     if (init != NULL) {
       if (arch != NULL)
         g_printerr ("aenn-train: --arch ignored: --init %s carries its own\n",
             init);
-      m = aenn_model_load_file (init, &err);
+      gchar *path = find_model (init, &err);
+      m = path ? aenn_model_load_file (path, &err) : NULL;
+      g_free (path);
     } else if (arch == NULL || strcmp (arch, "default") == 0) {
       m = aenn_model_new (aenn_default_architecture (), &err);
     } else {
@@ -281,6 +432,22 @@ main (int argc, char **argv)
       have_frames = TRUE;
     }
     cfg.frames_ratio = frames_ratio >= 0 ? frames_ratio : have_frames;
+    if (cfg.mode != AENN_TRAIN_SUPERVISED && have_frames) {
+      double est = aenn_source_median_sigma (sopt.sigmas);
+      if (est >= 0 && est < NOISE_FLOOR && !force_low_noise) {
+        g_printerr ("aenn-train: the frames' estimated noise level is %.2f, "
+            "below the floor of %.1f (0..255 scale): --mode %s would learn "
+            "next to nothing and unlearn what the starting model denoises. "
+            "Train on noisier footage, or give --force-low-noise\n", est,
+            NOISE_FLOOR, aenn_train_mode_name (cfg.mode));
+        aenn_model_free (m);
+        goto done;
+      }
+      if (est >= 0 && est < NOISE_FLOOR)
+        g_printerr ("aenn-train: warning: estimated noise level %.2f is "
+            "below the floor of %.1f; training anyway (--force-low-noise)\n",
+            est, NOISE_FLOOR);
+    }
     if (sigma_input >= 0) {
       cfg.sigma_input = sigma_input;
     } else if (cfg.mode != AENN_TRAIN_SUPERVISED && have_frames) {
@@ -298,6 +465,8 @@ main (int argc, char **argv)
     if (tr == NULL)
       goto error;
     aenn_trainer_set_recipe (tr, recipe);
+    if (have_frames && cfg.mode != AENN_TRAIN_SUPERVISED && holdout_every)
+      held = hold_back (&frames, holdout_every);
     if (have_frames
         && !aenn_trainer_set_frames (tr, g_steal_pointer (&frames), &err))
       goto error;
@@ -324,6 +493,8 @@ main (int argc, char **argv)
     goto error;
   g_print ("step %" G_GUINT64_FORMAT ": validation %.2f dB (input %.2f dB)\n",
       aenn_trainer_get_step (tr), pout, pin);
+  if (!validate_held (tr, held, &err))
+    goto error;
 
   signal (SIGINT, on_sigint);
   signal (SIGTERM, on_sigint);
@@ -355,6 +526,8 @@ main (int argc, char **argv)
         goto error;
       g_print ("step %" G_GUINT64_FORMAT ": validation %.2f dB (input %.2f "
           "dB, gain %+.2f dB)\n", s, pout, pin, pout - pin);
+      if (!validate_held (tr, held, &err))
+        goto error;
     }
     if (s % ckpt_every == 0 && s < cfg.steps
         && !aenn_trainer_save_checkpoint (tr, ckpt, &err))
@@ -363,9 +536,11 @@ main (int argc, char **argv)
   if (stop_requested)
     g_print ("interrupted after step %" G_GUINT64_FORMAT "; resume with "
         "--resume %s\n", aenn_trainer_get_step (tr), ckpt);
-  if (!save_all (tr, ckpt, out, &err))
+  if (!save_all (tr, ckpt, out, &err) || !validate_held (tr, held, &err))
     goto error;
-  ret = 0;
+  /* the shell's convention, so that a script tells a stopped run from a
+   * finished one */
+  ret = stop_requested ? 128 + stop_requested : 0;
   goto done;
 
 error:
@@ -374,11 +549,13 @@ error:
 done:
   aenn_trainer_free (tr);
   aenn_frame_set_free (frames);
+  aenn_frame_set_free (held);
   if (sopt.sigmas != NULL)
     g_array_free (sopt.sigmas, TRUE);
   g_strfreev (images);
   g_strfreev (sources);
   g_option_context_free (ctx);
+  g_free (summary);
   g_free (arch);
   g_free (out);
   g_free (init);

@@ -18,7 +18,7 @@ typedef struct
    * independent noisy copies) by more than cut_levels (0..255 scale) */
   double cut_levels;
   /* if not NULL, each added frame's noise level (double, 0..255 scale,
-   * lib/aenn_noise averaged over channels; -1 where it gives none) is
+   * lib/denoise/frames/noise_estimate averaged over channels; -1 where it gives none) is
    * appended here */
   GArray *sigmas;
 } AennSourceOptions;

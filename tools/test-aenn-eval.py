@@ -153,10 +153,35 @@ with tempfile.TemporaryDirectory(prefix='test-aenn-eval-') as d:
         check(q.returncode == 2 and 'aenn-eval:' in q.stderr,
               '%s: exit 2 with a message (%d, %r)' % (what, q.returncode,
                                                       q.stderr.strip()[:80]))
-    q = subprocess.run([tool, '--data', os.path.join(d, 'none')],
-                       stdout=subprocess.PIPE, universal_newlines=True)
-    check(q.returncode == 0 and 'no image sets' in q.stdout,
-          'no data directory: says so and exits 0')
+    # nothing to evaluate is a failure that says where it looked
+    none = os.path.join(d, 'none')
+    q = subprocess.run([tool, '--data', none], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True)
+    check(q.returncode == 1 and 'nothing evaluated' in q.stderr and
+          os.path.join(none, 'set12') in q.stderr and
+          os.path.join(none, 'kodak24') in q.stderr,
+          'no data directory: exit 1 naming both places looked at (%d, %r)'
+          % (q.returncode, q.stderr.strip()[:200]))
+    q = subprocess.run([tool, '--data', none, '--set', 'set12'],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    check(q.returncode == 2 and os.path.join(none, 'set12') in q.stderr,
+          '--set NAME missing under --data: exit 2 naming the place (%r)'
+          % q.stderr.strip()[:200])
+    # a set by name under --data, a model by its installed name
+    q = subprocess.run([tool, '--data', os.path.dirname(d), '--set',
+                        os.path.basename(d), '--sigmas', str(sigma),
+                        '--build', build, '--methods', 'aedenoise',
+                        '--model', 'aedenoise-quality'],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    rows = parse(q.stdout, sigma)
+    label = 'aedenoise (aedenoise-quality)'
+    check(q.returncode == 0 and label in rows and
+          rows[label][0] > want_noisy + 1.0,
+          '--data DIR --set NAME --model aedenoise-quality: evaluated, above '
+          'the noisy input (%d, %s, %r)' % (q.returncode, rows,
+                                            q.stderr.strip()[-300:]))
 
 # the numpy SSIM against skimage's on random images of odd shapes
 loader = importlib.machinery.SourceFileLoader('aenn_eval', tool)

@@ -103,7 +103,8 @@ KernelPath
 kernel_path_best_float (void)
 {
   for (gint p = KERNEL_PATH_LAST - 1; p > KERNEL_PATH_ORC; p--)
-    if (!kernel_path_is_quantized ((KernelPath) p) && kernel_path_supported ((KernelPath) p))
+    if (!kernel_path_is_quantized ((KernelPath) p)
+        && kernel_path_supported ((KernelPath) p))
       return (KernelPath) p;
   return KERNEL_PATH_ORC;
 }

@@ -3,7 +3,7 @@
  * vnni).
  *
  * vnni is the one quantized path: the autoencoder's convolutions run in
- * int8 (aenn_engine.c), everything else in float on the AVX-512 kernels.
+ * int8 (denoise/engine/engine.c), everything else in float on the AVX-512 kernels.
  * Code without an int8 variant runs kernel_path_float () of the path. */
 #ifndef __KERNEL_PATH_H__
 #define __KERNEL_PATH_H__

@@ -30,8 +30,8 @@ typedef struct
 } PoolWorker;
 
 static void
-worker_pool_work (WorkerPool * pool, guint worker, WorkerPoolFunc func, gpointer data,
-    guint n_tasks)
+worker_pool_work (WorkerPool * pool, guint worker, WorkerPoolFunc func,
+    gpointer data, guint n_tasks)
 {
   for (;;) {
     gint t = g_atomic_int_add (&pool->next, 1);
@@ -117,7 +117,8 @@ worker_pool_get_n_threads (const WorkerPool * pool)
 }
 
 void
-worker_pool_run (WorkerPool * pool, guint n_tasks, WorkerPoolFunc func, gpointer user_data)
+worker_pool_run (WorkerPool * pool, guint n_tasks, WorkerPoolFunc func,
+    gpointer user_data)
 {
   if (n_tasks == 0)
     return;

@@ -58,7 +58,7 @@ typedef struct
 /* The table for a path; NULL if the path is not supported here. */
 const KmKernels *km_kernels_get (KernelPath path);
 
-/* Plain C twins of the ORC kernels (km_orc.orc), same arguments. */
+/* Plain C twins of the ORC kernels (kmeans/km_orc.orc), same arguments. */
 void km_ref_argmin3_f32 (float *dbest, gint32 * dlab, const float *sbest,
     const gint32 * slab, const float *f0, const float *f1, const float *f2,
     float w0, float w1, float w2, float b, int j, int n);

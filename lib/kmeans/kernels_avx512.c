@@ -102,10 +102,9 @@ km_avx512_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
 
 /* Its own target, not the file's -m flags: the rest of this file must run
  * on AVX-512 CPUs without VBMI. */
-__attribute__ ((target ("avx512vbmi")))
-void
-km_avx512vbmi_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
-    guint k, int n)
+__attribute__((target ("avx512vbmi")))
+     void km_avx512vbmi_lut_u8 (guint8 * d, const guint8 * lab,
+    const guint8 * table, guint k, int n)
 {
   __m512i t0 = _mm512_loadu_si512 (table);
   __m512i t1 = _mm512_loadu_si512 (table + 64);
@@ -122,8 +121,7 @@ km_avx512vbmi_lut_u8 (guint8 * d, const guint8 * lab, const guint8 * table,
     for (int i = 0; i < n; i += 64) {
       __mmask64 m = mask64 (n - i);
       __m512i l = _mm512_maskz_loadu_epi8 (m, lab + i);
-      _mm512_mask_storeu_epi8 (d + i, m,
-          _mm512_permutex2var_epi8 (t0, l, t1));
+      _mm512_mask_storeu_epi8 (d + i, m, _mm512_permutex2var_epi8 (t0, l, t1));
     }
   } else {
     /* vpermi2b reads 7 bits of the index; bit 7 picks the half */

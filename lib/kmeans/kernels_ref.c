@@ -1,4 +1,4 @@
-/* Plain C twins of the ORC kernels in km_orc.orc. Built with
+/* Plain C twins of the ORC kernels in kmeans/km_orc.orc. Built with
  * -ffp-contract=off so that a*b + c rounds twice, as ORC's mulf/addf do. */
 #include "config.h"
 #include "kmeans/kernels.h"

@@ -1,5 +1,5 @@
 # Row kernels of kmeansseg. Each function has a plain C twin named
-# km_ref_<op>_<dtype> in km_kernels.c, and tests/lib/test_km_kernels.c
+# km_ref_<op>_<dtype> in kmeans/kernels.c, and tests/lib/kmeans/test_kernels.c
 # compares the two on random data at odd lengths. Every function keeps to
 # 8 arrays at most (ORC 0.4.33 corrupts a register beyond that).
 

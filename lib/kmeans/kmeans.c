@@ -19,7 +19,7 @@ struct _KmKMeans
 {
   guint nf, nc, k;
   const KmKernels *kern;
-  WorkerPool *pool;                 /* not owned; NULL: run inline */
+  WorkerPool *pool;             /* not owned; NULL: run inline */
   KmRng rng;
   guint max_iterations;
   double tolerance;
@@ -521,8 +521,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
       res->stop = KM_STOP_CUT;
       break;
     }
-    if (it == 0 && km->keep_inertia > 0.0
-        && inertia <= km->keep_inertia) {
+    if (it == 0 && km->keep_inertia > 0.0 && inertia <= km->keep_inertia) {
       /* the centroids fit as well as the caller asked: leave them */
       res->stop = KM_STOP_UNCHANGED;
       break;
@@ -566,8 +565,7 @@ km_kmeans_refine (KmKMeans * km, const KmData * d, KmResult * res)
     }
   }
   g_debug ("k-means: stopped after %u iterations (%s), inertia %g",
-      res->iterations, km_stop_name (res->stop),
-      res->inertia);
+      res->iterations, km_stop_name (res->stop), res->inertia);
 }
 
 /* ---- k-means++ ---- */
@@ -606,7 +604,8 @@ distances_to (KmKMeans * km, const KmData * d, const float *x, float *dist)
   DistJob job = { km, d, w, &b, dist };
 
   weights_for (km, x, 1, w, &b);
-  worker_pool_run (km->pool, (d->n + KM_CHUNK - 1) / KM_CHUNK, dist_chunk, &job);
+  worker_pool_run (km->pool, (d->n + KM_CHUNK - 1) / KM_CHUNK, dist_chunk,
+      &job);
 }
 
 static guint
@@ -646,7 +645,7 @@ km_kmeans_init_plusplus (KmKMeans * km, const KmData * full)
   planes = g_new (float, (gsize) n * nf);
   q = g_new (float, n);
   for (guint c = 0; c < nf; c++)
-    d.f[c] = planes + (gsize) c * n;
+    d.f[c] = planes + ((gsize) c) * n;
   for (guint i = 0; i < n; i++) {
     guint src = (guint) (((guint64) i * full->n) / n);
     for (guint c = 0; c < nf; c++)

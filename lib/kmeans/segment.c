@@ -1,4 +1,4 @@
-/* Frame segmentation on top of km_kmeans. See km_segment.h.
+/* Frame segmentation on top of km_kmeans. See kmeans/segment.h.
  *
  * Features. A pixel's colour features are the stream's own three channels
  * (R'G'B' or Y'CbCr, chroma repeated over its block) or one for GRAY8; the
@@ -24,16 +24,18 @@
 #define START_SAMPLES 100000.0  /* first frames: where the starts are fitted */
 #define CUT_RATIO 2.0           /* warm inertia over last inertia: a cut */
 #define INIT_ITERATIONS_FACTOR 4        /* max-iterations after k-means++ */
-#define REFIT_RATIO 1.01         /* inertia growth that calls for a refine */
-#define INIT_STARTS 10           /* k-means++ starts on a first frame or cut */
+#define REFIT_RATIO 1.01        /* inertia growth that calls for a refine */
+#define INIT_STARTS 10          /* k-means++ starts on a first frame or cut */
 #define QUICK_REFINE_FRAMES 8   /* frames refined in full after a quick init */
 #define PAD 8                   /* scratch beyond the row end */
 
+/* *INDENT-OFF* */
 G_DEFINE_QUARK (km-segment-error-quark, km_segment_error);
+/* *INDENT-ON* */
 
 typedef struct
 {
-  float *feat[KM_MAX_FEATURES];  /* (KM_CHUNK + PAD) each */
+  float *feat[KM_MAX_FEATURES]; /* (KM_CHUNK + PAD) each */
   float *nat[3];                /* (KM_CHUNK + PAD) native copies (lab) */
   guint8 *lab;                  /* (KM_CHUNK + PAD) */
   guint8 *prev;                 /* (KM_CHUNK + PAD) last frame's labels */
@@ -96,8 +98,8 @@ struct _KmSegmenter
   /* the model carried from frame to frame */
   KmKMeans *km;
   gboolean fitted;
-  double last_inertia;           /* of the sample, last frame */
-  double fit_inertia;            /* of the sample, last refine */
+  double last_inertia;          /* of the sample, last frame */
+  double fit_inertia;           /* of the sample, last refine */
   guint refine_left;            /* frames still refined in full after a
                                  * quick init */
   gboolean have_labels;         /* labels hold the last frame's, same ids */
@@ -220,8 +222,7 @@ sample_set_build (const KmSegmenter * seg, SampleSet * set, guint step,
     set->rows[r].first = r * set->per_row;
     for (guint c = 0; c < set->per_row; c++) {
       guint x0 = c * step, cols = MIN (step, seg->width - x0);
-      set->xs[r * set->per_row + c] = x0 +
-          (guint) (km_rng_next (&rng) % cols);
+      set->xs[r * set->per_row + c] = x0 + (guint) (km_rng_next (&rng) % cols);
     }
   }
   set->planes = g_new0 (float, (gsize) (seg->nfs + seg->nc + 1) * set->n);
@@ -229,7 +230,7 @@ sample_set_build (const KmSegmenter * seg, SampleSet * set, guint step,
   set->data.nf = seg->nfs;
   set->data.nc = seg->nc;
   for (guint c = 0; c < seg->nfs; c++)
-    set->data.f[c] = set->planes + (gsize) c * set->n;
+    set->data.f[c] = set->planes + ((gsize) c) * set->n;
   for (guint c = 0; c < seg->nc; c++)
     set->data.c[c] = set->planes + (gsize) (seg->nfs + c) * set->n;
   set->data.q = set->planes + (gsize) (seg->nfs + seg->nc) * set->n;
@@ -402,7 +403,7 @@ setup (KmSegmenter * seg)
   g_free (seg->ramp);
   seg->ramp = g_new (float, seg->width + PAD);
   for (guint x = 0; x < seg->width + PAD; x++)
-    seg->ramp[x] = (float) x * seg->pos_scale;
+    seg->ramp[x] = ((float) x) * seg->pos_scale;
 
   want = (guint64) ceil (p->sample_fraction * (double) total);
   want = MAX (want, MIN ((guint64) MIN_SAMPLES, total));
@@ -458,8 +459,7 @@ km_segmenter_set_format (KmSegmenter * seg, const KmFormat * fmt,
 }
 
 gboolean
-km_segmenter_set_params (KmSegmenter * seg, const KmParams * p,
-    GError ** error)
+km_segmenter_set_params (KmSegmenter * seg, const KmParams * p, GError ** error)
 {
   KmParams old = seg->params;
   gboolean had = seg->have_params;
@@ -502,7 +502,8 @@ unpack (const KmSegmenter * seg, const VideoImage * im, guint y, guint x0,
   switch (fmt->vf->layout) {
     case VIDEO_LAYOUT_PACKED4:
       k->unpack4_f32 (c[0], c[1], c[2], (const guint32 *) (row + x0 * 4),
-          fmt->vf->pos[0] * 8, fmt->vf->pos[1] * 8, fmt->vf->pos[2] * 8, (int) n);
+          fmt->vf->pos[0] * 8, fmt->vf->pos[1] * 8, fmt->vf->pos[2] * 8,
+          (int) n);
       break;
     case VIDEO_LAYOUT_PACKED3:{
       /* no 24-bit loads in ORC: plain C */
@@ -563,8 +564,7 @@ to_features (const KmSegmenter * seg, guint x0, guint n, float *const *c,
       for (guint i = 0; i < 3; i++)
         memcpy (nat[i], c[i], n * sizeof (float));
     if (seg->fmt.vf->yuv)
-      km_color_rows_affine (c[0], c[1], c[2], n, seg->to_rgb,
-          seg->to_rgb_off);
+      km_color_rows_affine (c[0], c[1], c[2], n, seg->to_rgb, seg->to_rgb_off);
     km_color_rows_rgb_to_lab (c[0], c[1], c[2], n);
   }
   if (seg->spatial && !frame_pass)
@@ -716,8 +716,7 @@ fit (KmSegmenter * seg, const VideoImage * im, KmFrameStats * stats)
 
       for (guint i = 0; i < k; i++)
         for (guint j = 0; j < k; j++)
-          costp[i * k + j] = km_kmeans_distance (km, c + i * nf,
-              old + j * nf);
+          costp[i * k + j] = km_kmeans_distance (km, c + i * nf, old + j * nf);
       km_match_ids (k, costp, perm);
       g_free (costp);
       for (guint i = 0; i < k; i++)
@@ -982,8 +981,7 @@ gather (const KmSegmenter * seg, guint c, const guint8 * lab, guint8 * dst)
 
 /* ... into a scratch row, padded to an even length for pair kernels */
 static void
-gather_pad (const KmSegmenter * seg, guint c, const guint8 * lab,
-    guint8 * dst)
+gather_pad (const KmSegmenter * seg, guint c, const guint8 * lab, guint8 * dst)
 {
   gather (seg, c, lab, dst);
   dst[seg->width] = dst[seg->width - 1];
@@ -1069,7 +1067,8 @@ write_rows (KmSegmenter * seg, Scratch * s, const VideoImage * in,
         break;
       case VIDEO_LAYOUT_PLANAR:
       case VIDEO_LAYOUT_SEMIPLANAR:{
-        guint p = fmt->vf->layout == VIDEO_LAYOUT_PLANAR ? fmt->vf->plane[0] : 0;
+        guint p =
+            fmt->vf->layout == VIDEO_LAYOUT_PLANAR ? fmt->vf->plane[0] : 0;
         gather (seg, 0, lab, out->data[p] + (gsize) y * out->stride[p]);
         break;
       }
@@ -1087,7 +1086,8 @@ write_rows (KmSegmenter * seg, Scratch * s, const VideoImage * in,
       }
     }
   }
-  if (fmt->vf->layout == VIDEO_LAYOUT_PLANAR || fmt->vf->layout == VIDEO_LAYOUT_SEMIPLANAR)
+  if (fmt->vf->layout == VIDEO_LAYOUT_PLANAR
+      || fmt->vf->layout == VIDEO_LAYOUT_SEMIPLANAR)
     write_chroma_rows (seg, s, out, r0, r1);
 }
 
@@ -1099,7 +1099,8 @@ copy_rows (const KmSegmenter * seg, const VideoImage * in, VideoImage * out,
 
   for (guint p = 0; p < video_format_n_planes (fmt->vf); p++) {
     guint ys = p > 0 ? fmt->vf->y_sub : 0, bytes, rows;
-    video_format_plane_size (fmt->vf, seg->width, seg->height, p, &bytes, &rows);
+    video_format_plane_size (fmt->vf, seg->width, seg->height, p, &bytes,
+        &rows);
     for (guint y = r0 >> ys; y < (r1 + (1u << ys) - 1) >> ys; y++)
       memcpy (out->data[p] + (gsize) y * out->stride[p],
           in->data[p] + (gsize) y * in->stride[p], bytes);
@@ -1126,11 +1127,11 @@ put_pixel (const KmSegmenter * seg, VideoImage * out, guint x, guint y,
       break;
     case VIDEO_LAYOUT_PLANAR:{
       guint cx = x >> fmt->vf->x_sub, cy = y >> fmt->vf->y_sub;
-      out->data[fmt->vf->plane[0]][(gsize) y * out->stride[fmt->vf->plane[0]] + x] =
-          nat[0];
+      out->data[fmt->vf->plane[0]][(gsize) y * out->stride[fmt->vf->plane[0]] +
+          x] = nat[0];
       for (guint c = 1; c < 3; c++)
-        out->data[fmt->vf->plane[c]][(gsize) cy * out->stride[fmt->vf->plane[c]] +
-            cx] = nat[c];
+        out->data[fmt->vf->plane[c]][(gsize) cy *
+            out->stride[fmt->vf->plane[c]] + cx] = nat[c];
       break;
     }
     case VIDEO_LAYOUT_SEMIPLANAR:{
@@ -1211,8 +1212,8 @@ pass_task (guint task, guint worker, gpointer user_data)
 }
 
 void
-km_segmenter_process (KmSegmenter * seg, const VideoImage * in, VideoImage * out,
-    gboolean want_counts, KmFrameStats * stats)
+km_segmenter_process (KmSegmenter * seg, const VideoImage * in,
+    VideoImage * out, gboolean want_counts, KmFrameStats * stats)
 {
   guint tasks = (seg->height + STRIP_ROWS - 1) / STRIP_ROWS;
   PassJob job = { seg, in, out, 1, want_counts };

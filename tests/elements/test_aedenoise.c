@@ -5,6 +5,8 @@
  * through a controller), the noise estimate, latency, QoS, and state
  * changes. */
 
+#include "config.h"
+
 #include <math.h>
 #include <glib/gstdio.h>
 #include <gst/controller/gstdirectcontrolbinding.h>
@@ -788,6 +790,115 @@ GST_START_TEST (test_renegotiation)
 
 GST_END_TEST;
 
+/* ---- model-file by name, and estimated-noise-level's notify ---- */
+
+static gboolean
+starts (const gchar * model_file)
+{
+  GstElement *pipe = gst_parse_launch ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=GRAY8,width=32,height=24 ! aedenoise name=d ! "
+      "fakesink", NULL);
+  GstElement *d = gst_bin_get_by_name (GST_BIN (pipe), "d");
+  gboolean ok;
+
+  g_object_set (d, "model-file", model_file, NULL);
+  ok = gst_element_set_state (pipe, GST_STATE_PAUSED) !=
+      GST_STATE_CHANGE_FAILURE
+      && gst_element_get_state (pipe, NULL, NULL, GST_CLOCK_TIME_NONE) ==
+      GST_STATE_CHANGE_SUCCESS;
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (d);
+  gst_object_unref (pipe);
+  return ok;
+}
+
+GST_START_TEST (test_model_by_name)
+{
+  GBytes *b = tiny_model_bytes ();
+  gsize n;
+  gconstpointer data = g_bytes_get_data (b, &n);
+  gchar *path = write_file ("mine.safetensors", data, n);
+  gchar *search = g_strdup_printf ("/nonexistent%s%s", G_SEARCHPATH_SEPARATOR_S,
+      tmp_dir);
+  gchar *want1 = g_build_filename ("/nonexistent", "absent.safetensors", NULL);
+  gchar *want2 = g_build_filename (tmp_dir, "absent.safetensors", NULL);
+  gchar *want3 = g_build_filename (AENN_MODELS_DIR, "absent.safetensors",
+      NULL);
+  gchar *shipped = g_build_filename (TEST_SRCDIR, "models", NULL);
+
+  g_setenv ("GST_UNSUPERVISED_MODEL_PATH", search, TRUE);
+  /* by name, with or without the extension, and by path */
+  fail_unless (starts ("mine"));
+  fail_unless (starts ("mine.safetensors"));
+  fail_unless (starts (path));
+  /* a name found nowhere: the error lists every place looked at */
+  expect_start_failure ("absent", NEEDLES ("\"absent\"", want1, want2,
+          want3));
+  /* a path is never looked up by name */
+  expect_start_failure ("./mine", NEEDLES ("./mine"));
+  /* the shipped models, by their names */
+  g_setenv ("GST_UNSUPERVISED_MODEL_PATH", shipped, TRUE);
+  fail_unless (starts ("aedenoise-quality"));
+  fail_unless (starts ("aedenoise-default"));
+  g_unsetenv ("GST_UNSUPERVISED_MODEL_PATH");
+  g_free (shipped);
+  g_free (want1);
+  g_free (want2);
+  g_free (want3);
+  g_free (search);
+  g_free (path);
+  g_bytes_unref (b);
+}
+
+GST_END_TEST;
+
+static void
+count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
+{
+  gdouble v;
+
+  g_object_get (obj, "estimated-noise-level", &v, NULL);
+  fail_unless (v >= 0.0);
+  g_atomic_int_inc ((gint *) data);
+}
+
+GST_START_TEST (test_noise_level_notify)
+{
+  GstHarness *h = gst_harness_new ("aedenoise");
+  GstVideoInfo info;
+  gint count = 0;
+  gdouble est;
+
+  g_signal_connect (h->element, "notify::estimated-noise-level",
+      G_CALLBACK (count_notify), &count);
+  set_caps_of (h, GST_VIDEO_FORMAT_GRAY8, 64, 48);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_GRAY8, 64, 48);
+  /* the first estimate notifies at once */
+  estimate_after (h, &info, 20.0, 1, 0);
+  fail_unless_equals_int (g_atomic_int_get (&count), 1);
+  /* the next frames, well within 500 ms, do not */
+  estimate_after (h, &info, 10.0, 2, 1);
+  fail_unless_equals_int (g_atomic_int_get (&count), 1);
+  /* after the interval a changed estimate notifies */
+  g_usleep (600 * G_TIME_SPAN_MILLISECOND);
+  est = estimate_after (h, &info, 5.0, 1, 3);
+  fail_unless_equals_int (g_atomic_int_get (&count), 2);
+  /* a fixed noise-level stops the estimates, and their notifies */
+  g_object_set (h->element, "noise-level", 12.0, NULL);
+  g_usleep (600 * G_TIME_SPAN_MILLISECOND);
+  fail_unless_equals_float (estimate_after (h, &info, 30.0, 2, 4), est);
+  fail_unless_equals_int (g_atomic_int_get (&count), 2);
+  /* new caps restart the average: notified at once */
+  g_object_set (h->element, "noise-level", -1.0, NULL);
+  set_caps_of (h, GST_VIDEO_FORMAT_GRAY8, 66, 48);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_GRAY8, 66, 48);
+  estimate_after (h, &info, 20.0, 1, 6);
+  fail_unless_equals_int (g_atomic_int_get (&count), 3);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static void
 setup (void)
 {
@@ -841,6 +952,8 @@ aedenoise_suite (void)
   tcase_add_test (tc, test_state_changes);
   tcase_add_test (tc, test_teardown_mid_stream);
   tcase_add_test (tc, test_renegotiation);
+  tcase_add_test (tc, test_model_by_name);
+  tcase_add_test (tc, test_noise_level_notify);
   return s;
 }
 

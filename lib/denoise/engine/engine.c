@@ -22,7 +22,7 @@
  * x = 0 on a 64-byte boundary) and at least one after the last column. */
 #define ROW_LEAD 16
 
-/* One convolution's int8 form (see aenn_kernels.h for the layout). */
+/* One convolution's int8 form (see denoise/kernels/kernels.h for the layout). */
 typedef struct
 {
   guint n_groups;               /* ceil (in_c / 4) */
@@ -45,6 +45,7 @@ typedef struct
 typedef struct
 {
   guint in_c;                   /* channels still read; 0: not folded */
+  guint sigma_channel;          /* the input channel whose level it holds */
   float *w;                     /* (out_c, in_c, k, k) */
   float *b;                     /* (out_c): bias + sigma * the plane's
                                  * summed weights, this frame */
@@ -88,7 +89,7 @@ struct _AennPlan
   gsize src_stride;
   float *const *dst;
   gsize dst_stride;
-  float sigma;
+  float sigma[AENN_MAX_IN_CHANNELS];    /* per input channel, 0..255 */
 };
 
 static gboolean plan_quantize (AennPlan * plan, GError ** error);
@@ -213,7 +214,7 @@ aenn_plan_get_scratch_size (const AennPlan * plan)
 static inline gint *
 strip_range (const AennPlan * plan, guint s)
 {
-  return plan->range + (gsize) s * plan->model->n_tensors * 2;
+  return plan->range + ((gsize) s) * plan->model->n_tensors * 2;
 }
 
 gboolean
@@ -267,8 +268,11 @@ plan_fold (AennPlan * plan)
     sc = m->tensors[C->in[1]].channels;
     oc = m->tensors[L->out].channels;
     F->in_c = ic - sc;
+    F->sigma_channel = m->layers[maker[C->in[1]]].channel;
     F->w = g_new (float, (gsize) oc * F->in_c * L->kernel * L->kernel);
     F->b = g_new (float, oc);
+    g_debug ("engine: layer %s: the noise-level plane folds into its bias "
+        "(%u of %u input channels read)", L->name, F->in_c, ic);
   }
   g_free (maker);
   fold_update (plan);           /* the weights; biases again per frame */
@@ -280,14 +284,14 @@ static void
 fold_update (AennPlan * plan)
 {
   const AennModel *m = plan->model;
-  float v = plan->sigma / 255.0f;       /* the value the sigma op writes */
-
   for (guint i = 0; i < m->n_layers; i++) {
     const AennLayer *L = &m->layers[i];
     AennFold *F = &plan->fold[i];
     guint ic, oc, kk;
+    float v;                    /* the value the sigma op writes */
     if (F->in_c == 0)
       continue;
+    v = plan->sigma[F->sigma_channel] / 255.0f;
     ic = m->tensors[L->in[0]].channels;
     oc = m->tensors[L->out].channels;
     kk = L->kernel * L->kernel;
@@ -345,6 +349,54 @@ backward (const AennPlan * plan, guint y0, guint y1, gint * r)
       r[2 * t + 1] = MAX (r[2 * t + 1], b);
     }
   }
+}
+
+/* Where each tensor's rows live in a worker's arena: tensors whose lives
+ * do not overlap share memory. A tensor lives from the layer that makes it
+ * to the last layer that reads it (x from before the first layer, the
+ * output to the end), and a block is reused only once its last reader has
+ * run, never by that reader. max_rows: (n_tensors) the most rows of each
+ * a strip holds. Sets plan->toff; returns the floats a worker needs. */
+static gsize
+assign_tensor_memory (AennPlan * plan, const guint * max_rows)
+{
+  const AennModel *m = plan->model;
+  guint nt = m->n_tensors;
+  gsize off = 0;
+  gint *last = g_new (gint, nt);
+  gint *blk_free = g_new (gint, nt);    /* (n_blocks) */
+  gsize *blk_off = g_new (gsize, nt), *blk_size = g_new (gsize, nt);
+  guint n_blocks = 0;
+  for (guint t = 0; t < nt; t++)
+    last[t] = t == (guint) m->output ? G_MAXINT : -1;
+  for (guint i = 0; i < m->n_layers; i++) {
+    for (guint j = 0; j < m->layers[i].n_in; j++)
+      last[m->layers[i].in[j]] = (gint) i;
+  }
+  /* tensors in the order they are made: x, then layer outputs */
+  for (gint i = -1; i < (gint) m->n_layers; i++) {
+    guint t = i < 0 ? 0 : (guint) m->layers[i].out;
+    gsize need = (gsize) max_rows[t] * m->tensors[t].channels * plan->rs[t];
+    guint b, best = n_blocks;
+    need = (need + 15) / 16 * 16;
+    for (b = 0; b < n_blocks; b++)
+      if (blk_free[b] < i && blk_size[b] >= need
+          && (best == n_blocks || blk_size[b] < blk_size[best]))
+        best = b;
+    if (best == n_blocks) {
+      blk_off[n_blocks] = off;
+      blk_size[n_blocks] = need;
+      off += need;
+      n_blocks++;
+    }
+    blk_free[best] = last[t];
+    plan->toff[t] = blk_off[best];
+  }
+  g_free (last);
+  g_free (blk_free);
+  g_free (blk_off);
+  g_free (blk_size);
+  return off;
 }
 
 /* Packed rows hold pixels -1 .. width (the border columns included), 4
@@ -428,51 +480,17 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
         if (r[2 * t] < r[2 * t + 1])
           max_rows[t] = MAX (max_rows[t], (guint) (r[2 * t + 1] - r[2 * t]));
     }
-    /* tensors whose lives do not overlap share memory: a tensor lives from
-     * the layer that makes it to the last layer that reads it (x from
-     * before the first layer, the output to the end), and a block is
-     * reused only once its last reader has run, never by that reader */
-    {
-      gint *last = g_new (gint, nt);
-      gint *blk_free = g_new (gint, nt);        /* (n_blocks) */
-      gsize *blk_off = g_new (gsize, nt), *blk_size = g_new (gsize, nt);
-      guint n_blocks = 0;
-      for (guint t = 0; t < nt; t++)
-        last[t] = t == (guint) m->output ? G_MAXINT : -1;
-      for (guint i = 0; i < m->n_layers; i++) {
-        for (guint j = 0; j < m->layers[i].n_in; j++)
-          last[m->layers[i].in[j]] = (gint) i;
-      }
-      /* tensors in the order they are made: x, then layer outputs */
-      for (gint i = -1; i < (gint) m->n_layers; i++) {
-        guint t = i < 0 ? 0 : (guint) m->layers[i].out;
-        gsize need = (gsize) max_rows[t] * m->tensors[t].channels
-            * plan->rs[t];
-        guint b, best = n_blocks;
-        need = (need + 15) / 16 * 16;
-        for (b = 0; b < n_blocks; b++)
-          if (blk_free[b] < i && blk_size[b] >= need
-              && (best == n_blocks || blk_size[b] < blk_size[best]))
-            best = b;
-        if (best == n_blocks) {
-          blk_off[n_blocks] = off;
-          blk_size[n_blocks] = need;
-          off += need;
-          n_blocks++;
-        }
-        blk_free[best] = last[t];
-        plan->toff[t] = blk_off[best];
-      }
-      g_free (last);
-      g_free (blk_free);
-      g_free (blk_off);
-      g_free (blk_size);
-    }
+    off = assign_tensor_memory (plan, max_rows);
     if (plan->q)
       plan_prepare_packed (plan, max_rows);
     g_free (max_rows);
   }
   plan->arena_floats = (off + 15) / 16 * 16;
+  g_debug ("engine: %ux%u on %s: %u strips of %u rows over %u threads, "
+      "%" G_GSIZE_FORMAT " floats of strip buffers per thread (%.1f MiB in "
+      "all)", width, height, kernel_path_name (plan->path), plan->n_strips,
+      plan->strip_rows, plan->n_threads, plan->arena_floats,
+      plan->n_threads * plan->arena_floats * 4.0 / (1 << 20));
   plan->arena = g_malloc0_n ((gsize) plan->n_threads * plan->arena_floats + 16,
       sizeof (float));
   plan->zero_row = g_malloc0_n (max_rs + ROW_LEAD, sizeof (float));
@@ -480,8 +498,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
   plan->inptr = g_new0 (const float *, (gsize) plan->n_threads * max_ptrs);
   plan->outptr = g_new0 (float *, (gsize) plan->n_threads * max_ptrs);
   if (plan->q) {
-    plan->qinptr = g_new0 (const guint8 *, (gsize) plan->n_threads
-        * max_ptrs);
+    plan->qinptr = g_new0 (const guint8 *, (gsize) plan->n_threads * max_ptrs);
     plan->qbuf = g_malloc0 ((gsize) plan->n_threads * plan->qbuf_bytes + 64);
     /* the packed zero rows: the zero row quantized by each layer */
     for (guint i = 0; i < m->n_layers; i++) {
@@ -507,8 +524,7 @@ aenn_plan_prepare (AennPlan * plan, guint width, guint height,
 
 /* Row y of channel c of tensor t, whose stored rows start at lo. */
 static inline float *
-row_of (const AennPlan * plan, float *arena, guint t, gint lo, gint y,
-    guint c)
+row_of (const AennPlan * plan, float *arena, guint t, gint lo, gint y, guint c)
 {
   return arena + plan->toff[t] + ROW_LEAD
       + ((gsize) (y - lo) * plan->model->tensors[t].channels + c)
@@ -521,7 +537,7 @@ thread_arena (const AennPlan * plan, guint worker)
   /* g_malloc aligns to 16 bytes; the first 64-byte boundary inside */
   guintptr a = (guintptr) plan->arena;
   a = (a + 63) & ~(guintptr) 63;
-  return (float *) a + (gsize) worker * plan->arena_floats;
+  return (float *) a + ((gsize) worker) * plan->arena_floats;
 }
 
 static guint8 *
@@ -529,7 +545,7 @@ thread_qbuf (const AennPlan * plan, guint worker)
 {
   guintptr a = (guintptr) plan->qbuf;
   a = (a + 63) & ~(guintptr) 63;
-  return (guint8 *) a + (gsize) worker * plan->qbuf_bytes;
+  return (guint8 *) a + ((gsize) worker) * plan->qbuf_bytes;
 }
 
 /* Calibration: the range of every channel of a convolution's input over
@@ -592,8 +608,7 @@ conv_quantized (AennPlan * plan, float *arena, guint worker, guint layer,
     for (guint o = 0; o < oc; o++)
       outp[o] = row_of (plan, arena, to, lo, y, o);
     k->qconv_row (outp, qin, (int) iw, (int) ng, (int) oc, (int) Q->terms,
-        (int) kk, Q->wq,
-        Q->corr, Q->scale, bias, L->act, L->slope);
+        (int) kk, Q->wq, Q->corr, Q->scale, bias, L->act, L->slope);
   }
 }
 
@@ -684,8 +699,7 @@ conv_float_rows (const StripLayer * sl)
           }
           yy = CLAMP (yy, 0, ih - 1);
         }
-        sl->inp[c * kk + dy] = row_of (plan, sl->arena, sl->ti, sl->ilo, yy,
-            c);
+        sl->inp[c * kk + dy] = row_of (plan, sl->arena, sl->ti, sl->ilo, yy, c);
       }
     for (guint o = 0; o < sl->oc; o++)
       sl->outp[o] = row_of (plan, sl->arena, sl->to, sl->lo, y, o);
@@ -793,7 +807,7 @@ step_concat (const StripLayer * sl)
 static void
 step_sigma (const StripLayer * sl)
 {
-  float v = sl->plan->sigma / 255.0f;
+  float v = sl->plan->sigma[sl->L->channel] / 255.0f;
 
   for (gint y = sl->lo; y < sl->hi; y++) {
     float *d = row_of (sl->plan, sl->arena, sl->to, sl->lo, y, 0);
@@ -843,8 +857,8 @@ run_strip (guint s, guint worker, gpointer user_data)
   sl.arena = thread_arena (plan, worker);
   sl.worker = worker;
   sl.r = strip_range (plan, s);
-  sl.inp = plan->inptr + (gsize) worker * plan->max_ptrs;
-  sl.outp = plan->outptr + (gsize) worker * plan->max_ptrs;
+  sl.inp = plan->inptr + ((gsize) worker) * plan->max_ptrs;
+  sl.outp = plan->outptr + ((gsize) worker) * plan->max_ptrs;
   strip_load_input (plan, sl.arena, sl.r);
   for (guint i = 0; i < m->n_layers; i++) {
     const AennLayer *L = &m->layers[i];
@@ -889,12 +903,24 @@ void
 aenn_plan_process (AennPlan * plan, const float *const *src,
     gsize src_stride, float *const *dst, gsize dst_stride, float sigma)
 {
+  float levels[AENN_MAX_IN_CHANNELS];
+
+  for (guint c = 0; c < AENN_MAX_IN_CHANNELS; c++)
+    levels[c] = sigma;
+  aenn_plan_process_levels (plan, src, src_stride, dst, dst_stride, levels);
+}
+
+void
+aenn_plan_process_levels (AennPlan * plan, const float *const *src,
+    gsize src_stride, float *const *dst, gsize dst_stride,
+    const float *sigma)
+{
   g_return_if_fail (plan->arena != NULL);
   plan->src = src;
   plan->src_stride = src_stride;
   plan->dst = dst;
   plan->dst_stride = dst_stride;
-  plan->sigma = sigma;
+  memcpy (plan->sigma, sigma, plan->model->in_channels * sizeof (float));
   fold_update (plan);
   if (plan->pool)
     worker_pool_run (plan->pool, plan->n_strips, run_strip, plan);
@@ -1037,10 +1063,12 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
       src[c] = frames + (i * C + c) * n;
       dst[c] = out + c * n;
     }
-    aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE,
-        calib_sigmas[i]);
+    aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE, calib_sigmas[i]);
   }
   memcpy (range, cal->calib, (gsize) m->n_layers * maxc * 2 * sizeof (float));
+  g_debug ("engine: int8 calibration on %s: %u dead-leaves frames of %ux%u "
+      "at sigma 0, 15, 30, 50", kernel_path_name (cal->path),
+      (guint) G_N_ELEMENTS (calib_sigmas), CALIB_SIZE, CALIB_SIZE);
   aenn_plan_free (cal);
   g_free (owned);
   g_free (out);
@@ -1090,6 +1118,8 @@ plan_quantize (AennPlan * plan, GError ** error)
     oc = m->tensors[L->out].channels;
     kk = L->kernel * L->kernel;
     ng = Q->n_groups = (ic + 3) / 4;
+    g_debug ("engine: layer %s: int8, %u input channels in %u groups of 4, "
+        "%u outputs", L->name, ic, ng, oc);
     Q->inv_s = g_new (float, ic);
     Q->zp = g_new (float, ic);
     sa = g_new (float, ic);
@@ -1145,9 +1175,8 @@ plan_quantize (AennPlan * plan, GError ** error)
           for (guint t = 0; t < kk; t++) {
             double x = sw > 0.0 ? left[c * kk + t] / sw : 0.0;
             gint q = (gint) CLAMP (nearbyint (x), -127.0, 127.0);
-            Q->wq[(((gsize) v * ng + c / 4) * kk + t) * 4 + c % 4] =
-                (gint8) q;
-            corr += (gint64) q * (gint64) Q->zp[c];
+            Q->wq[(((gsize) v * ng + c / 4) * kk + t) * 4 + c % 4] = (gint8) q;
+            corr += ((gint64) q) * (gint64) Q->zp[c];
             left[c * kk + t] -= q * sw;
           }
         Q->corr[v] = (gint32) corr;

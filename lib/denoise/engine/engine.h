@@ -44,9 +44,14 @@ gsize aenn_plan_get_scratch_size (const AennPlan * plan);
  * plane of sigma / 255). */
 void aenn_plan_process (AennPlan * plan, const float *const *src,
     gsize src_stride, float *const *dst, gsize dst_stride, float sigma);
+/* The same with a noise level per input channel: sigma (in_channels); a
+ * sigma op fills its plane with the level of its "channel". */
+void aenn_plan_process_levels (AennPlan * plan, const float *const *src,
+    gsize src_stride, float *const *dst, gsize dst_stride,
+    const float *sigma);
 
 /* The int8 form of convolution `layer` on a quantized path, as the kernels
- * see it (aenn_kernels.h): for tests that redo its arithmetic. FALSE on
+ * see it (denoise/kernels/kernels.h): for tests that redo its arithmetic. FALSE on
  * float paths and for other ops. */
 typedef struct
 {

@@ -1,8 +1,8 @@
-# Row conversions of the aedenoise frame code (aenn_frame.c): 8-bit
+# Row conversions of the aedenoise frame code (denoise/frames/denoiser.c): 8-bit
 # samples to float planes scaled to [0, 1], and back with the strength blend,
 # rounding and clamping. Each function has a plain C twin aenn_ref_<op> in
-# aenn_pack_ref.c, compared on random data at odd lengths by
-# tests/lib/test_aenn_pack.c. Every function keeps to 8 arrays at most.
+# denoise/frames/pack_ref.c, compared on random data at odd lengths by
+# tests/lib/denoise/frames/test_pack.c. Every function keeps to 8 arrays at most.
 #
 # The blend writes s + t * (255 n - s) clamped to 0..255 and rounded to
 # the nearest integer (ties to even), s the input sample, n the network's

@@ -1,4 +1,4 @@
-/* Frames through the denoiser. See aenn_frame.h.
+/* Frames through the denoiser. See denoise/frames/denoiser.h.
  *
  * Loads and stores run over bands of BAND_ROWS frame rows spread over the
  * pool (each band converts the luma rows and the chroma rows that go with
@@ -193,16 +193,14 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
   den->width = width;
   den->height = height;
   for (guint c = 0; c < fmt->n_channels; c++)
-    video_format_channel_size (fmt, width, height, c, &den->cw[c],
-        &den->ch[c]);
+    video_format_channel_size (fmt, width, height, c, &den->cw[c], &den->ch[c]);
   for (guint c = 0; c < fmt->n_channels; c++) {
     /* packed 4:2:2 loads whole pairs: the luma of an odd width's last,
      * half-used pair too */
     den->fs[c] = den->cw[c];
     if (c == 0 && fmt->layout == VIDEO_LAYOUT_PACKED422)
       den->fs[c] = 2 * den->cw[1];
-    den->fs[c] = (den->fs[c] + ALIGN_FLOATS - 1) / ALIGN_FLOATS
-        * ALIGN_FLOATS;
+    den->fs[c] = (den->fs[c] + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
     den->src[c] = g_aligned_alloc0 (den->fs[c] * den->ch[c], sizeof (float),
         64);
     den->dst[c] = g_aligned_alloc0 (den->fs[c] * den->ch[c], sizeof (float),
@@ -215,6 +213,10 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
       sizeof (float), 64);
   den->zero = g_aligned_alloc0 (den->row_floats, sizeof (float), 64);
   den->n_bands = (height + BAND_ROWS - 1) / BAND_ROWS;
+  g_debug ("denoiser: %s %ux%u, %u channels, %s", fmt->name, width, height,
+      fmt->n_channels, fmt->n_channels > 1 && (den->cw[1] != width
+          || den->ch[1] != height) ? "chroma with a plan of its own" :
+      "one plan for every channel");
   if (!prepare_plans (den, error)) {
     free_format (den);
     return FALSE;
@@ -239,13 +241,13 @@ band_rows (const AennDenoiser * den, guint c, guint y0, guint y1, guint * r0,
 static inline float *
 frow (float *plane, gsize fs, guint y)
 {
-  return plane + (gsize) y * fs;
+  return plane + ((gsize) y) * fs;
 }
 
 static inline guint8 *
 irow (const VideoImage * im, guint p, guint y)
 {
-  return im->data[p] + (gssize) y * im->stride[p];
+  return im->data[p] + ((gssize) y) * im->stride[p];
 }
 
 #define SCALE (1.0f / 255.0f)
@@ -292,8 +294,7 @@ load_band (guint task, guint worker, gpointer user_data)
           pk->unpack2_f32 (tmp, ly, (const guint16 *) irow (in, 0, y), SCALE,
               (int) n);
         den->k->deinterleave2_f32 (frow (den->src[1], den->fs[1], y), 0,
-            frow (den->src[2], den->fs[2], y), 0, tmp, 0, (int) den->cw[1],
-            1);
+            frow (den->src[2], den->fs[2], y), 0, tmp, 0, (int) den->cw[1], 1);
       }
       break;
     case VIDEO_LAYOUT_PACKED4:{

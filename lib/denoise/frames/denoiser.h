@@ -8,7 +8,7 @@
  * estimates before the network runs:
  *
  *   load      8-bit samples -> float planes on the 0..1 scale
- *   estimate  per plane noise level (aenn_noise.h)
+ *   estimate  per plane noise level (denoise/frames/noise_estimate.h)
  *   run       the network on every plane
  *   store     round (s + strength * (255 n - s)), clamped, in the input's
  *             layout; bytes that are not samples (alpha, padding) are

@@ -1,4 +1,4 @@
-/* The noise estimator. See aenn_noise.h. */
+/* The noise estimator. See denoise/frames/noise_estimate.h. */
 #include "config.h"
 #include "denoise/frames/noise_estimate.h"
 

@@ -11,7 +11,7 @@
  * samples sit at 0 or 255 are left out (clipping hides the noise there). Edges and texture only raise a block's value, so
  * the estimate is the 10th percentile of the blocks, divided by what that
  * percentile is on pure noise (0.786 sigma^2, measured on 5 frames of
- * 1920x1088 Gaussian noise). Measured accuracy: tests/lib/test_aenn_noise.c
+ * 1920x1088 Gaussian noise). Measured accuracy: tests/lib/denoise/frames/test_noise_estimate.c
  * (generated frames with shapes, gradients and texture, sigma 5 to 50,
  * clipped and rounded: within 10%, in practice about 3%).
  *

@@ -1,5 +1,5 @@
 /* aenn_pack: the row conversions between a frame's 8-bit samples and the
- * engine's float planes (aenn_pack_orc.orc), their plain C twins, and the
+ * engine's float planes (denoise/frames/aenn_pack_orc.orc), their plain C twins, and the
  * table that picks one set per path (the C twins for KERNEL_PATH_C, ORC for
  * every other path: these rows are memory-bound and ORC's SSE code is as
  * fast as wider vectors would be).

@@ -1,4 +1,4 @@
-/* Plain C twins of aenn_pack_orc.orc. Built with -ffp-contract=off so that
+/* Plain C twins of denoise/frames/aenn_pack_orc.orc. Built with -ffp-contract=off so that
  * the blend rounds each multiply and add separately, as ORC does. Bytes
  * are addressed in memory order, which is ORC's select0/select1 order on
  * the little-endian machines this runs on. */

@@ -1,6 +1,6 @@
-# Row kernels of the aedenoise network (aenn_kernels.c). Each function has a
-# plain C twin aenn_ref_<op>_<dtype> in aenn_kernels_ref.c, compared on
-# random data at odd lengths by tests/lib/test_aenn_kernels.c. ORC 0.4.33
+# Row kernels of the aedenoise network (denoise/kernels/kernels.c). Each function has a
+# plain C twin aenn_ref_<op>_<dtype> in denoise/kernels/kernels_ref.c, compared on
+# random data at odd lengths by tests/lib/denoise/kernels/test_kernels.c. ORC 0.4.33
 # has no FMA and no float accumulator, so taps are chained multiply then
 # add, several per call (8 parameters at most), over several rows per call
 # to amortise the call (bench/aenn-orc-call); every function keeps to 8 arrays at

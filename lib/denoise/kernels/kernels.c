@@ -80,12 +80,12 @@ CONV_ROWS (aenn_orc);
 /* A row per path; a path whose kernels this build lacks has no
  * convolution, and aenn_kernels_get refuses it. */
 static const AennKernels aenn_tables[KERNEL_PATH_LAST] = {
-  [KERNEL_PATH_C] = {KERNEL_PATH_C, .conv_rows = aenn_ref_conv_rows,
+  [KERNEL_PATH_C] = {KERNEL_PATH_C,.conv_rows = aenn_ref_conv_rows,
       ROW_KERNELS (aenn_ref)},
-  [KERNEL_PATH_ORC] = {KERNEL_PATH_ORC, .conv_rows = aenn_orc_conv_rows,
+  [KERNEL_PATH_ORC] = {KERNEL_PATH_ORC,.conv_rows = aenn_orc_conv_rows,
       ROW_KERNELS (aenn_orc)},
 #ifdef HAVE_AVX2_KERNELS
-  [KERNEL_PATH_AVX2] = {KERNEL_PATH_AVX2, .conv_row = aenn_avx2_conv_row,
+  [KERNEL_PATH_AVX2] = {KERNEL_PATH_AVX2,.conv_row = aenn_avx2_conv_row,
       ROW_KERNELS (aenn_orc)},
 #endif
 #ifdef HAVE_AVX512_KERNELS
@@ -94,8 +94,8 @@ static const AennKernels aenn_tables[KERNEL_PATH_LAST] = {
 #endif
 #ifdef HAVE_VNNI_KERNELS
   /* conv_row (float) serves the calibration of the int8 weights */
-  [KERNEL_PATH_VNNI] = {KERNEL_PATH_VNNI, .conv_row = aenn_avx512_conv_row,
-        .qconv_row = aenn_vnni_qconv_row, .qpack_row = aenn_vnni_qpack_row,
+  [KERNEL_PATH_VNNI] = {KERNEL_PATH_VNNI,.conv_row = aenn_avx512_conv_row,
+        .qconv_row = aenn_vnni_qconv_row,.qpack_row = aenn_vnni_qpack_row,
       ROW_KERNELS (aenn_orc)},
 #endif
 };

@@ -88,7 +88,7 @@ typedef struct
 /* The table for a path; NULL if the path is not supported here. */
 const AennKernels *aenn_kernels_get (KernelPath path);
 
-/* Plain C twins of the ORC kernels (aenn_orc.orc), same arguments. */
+/* Plain C twins of the ORC kernels (denoise/kernels/aenn_orc.orc), same arguments. */
 #define AENN_CONV3X2_ARGS float *d, int ds, const float *s0, int s0s, \
     const float *s1, int s1s, float w0, float w1, float w2, float w3, \
     float w4, float w5

@@ -28,9 +28,9 @@ tail_mask (int n)
 }
 
 /* Output channels o..o+nb-1, pixels x..x+15; a full block unless tail. */
-static inline __attribute__((always_inline)) void
-block (float *const *out, const float *const *in, int x, int n, int in_c,
-    int k, const float *w, const float *bias, int o, const int nb,
+static inline __attribute__((always_inline))
+     void block (float *const *out, const float *const *in, int x, int n,
+    int in_c, int k, const float *w, const float *bias, int o, const int nb,
     const gboolean tail, AennAct act, float slope)
 {
   const int taps = in_c * k * k, half = k / 2;
@@ -53,8 +53,8 @@ block (float *const *out, const float *const *in, int x, int n, int in_c,
           v0 = _mm256_loadu_ps (r + dx);
           v1 = _mm256_loadu_ps (r + dx + 8);
         }
-    #pragma GCC unroll 8
-    for (int j = 0; j < nb; j++) {
+#pragma GCC unroll 8
+        for (int j = 0; j < nb; j++) {
           __m256 c = _mm256_broadcast_ss (wp + (gsize) j * taps + dx);
           acc0[j] = _mm256_fmadd_ps (v0, c, acc0[j]);
           acc1[j] = _mm256_fmadd_ps (v1, c, acc1[j]);
@@ -77,10 +77,10 @@ block (float *const *out, const float *const *in, int x, int n, int in_c,
   }
 }
 
-static inline __attribute__((always_inline)) void
-blocks (float *const *out, const float *const *in, int x, int n, int in_c,
-    int out_c, int k, const float *w, const float *bias, const gboolean tail,
-    const AennAct act, float slope)
+static inline __attribute__((always_inline))
+     void blocks (float *const *out, const float *const *in, int x, int n,
+    int in_c, int out_c, int k, const float *w, const float *bias,
+    const gboolean tail, const AennAct act, float slope)
 {
   int o = 0;
   for (; o + 6 <= out_c; o += 6)
@@ -97,8 +97,8 @@ blocks (float *const *out, const float *const *in, int x, int n, int in_c,
     block (out, in, x, n, in_c, k, w, bias, o, 1, tail, act, slope);
 }
 
-static inline __attribute__((always_inline)) void
-conv_row_act (float *const *out, const float *const *in, int width,
+static inline __attribute__((always_inline))
+     void conv_row_act (float *const *out, const float *const *in, int width,
     int in_c, int out_c, int k, const float *w, const float *bias,
     const AennAct act, float slope)
 {
@@ -106,8 +106,7 @@ conv_row_act (float *const *out, const float *const *in, int width,
   for (; x + 16 <= width; x += 16)
     blocks (out, in, x, 16, in_c, out_c, k, w, bias, FALSE, act, slope);
   if (x < width)
-    blocks (out, in, x, width - x, in_c, out_c, k, w, bias, TRUE, act,
-        slope);
+    blocks (out, in, x, width - x, in_c, out_c, k, w, bias, TRUE, act, slope);
 }
 
 void

@@ -9,8 +9,8 @@
 #include <immintrin.h>
 
 /* Output channels o..o+nb-1, pixels x..x+31 (masks m0, m1 for the tail). */
-static inline __attribute__((always_inline)) void
-block (float *const *out, const float *const *in, int x, __mmask16 m0,
+static inline __attribute__((always_inline))
+     void block (float *const *out, const float *const *in, int x, __mmask16 m0,
     __mmask16 m1, int in_c, int k, const float *w, const float *bias, int o,
     const int nb, AennAct act, float slope)
 {
@@ -27,8 +27,8 @@ block (float *const *out, const float *const *in, int x, __mmask16 m0,
       for (int dx = 0; dx < k; dx++) {
         __m512 v0 = _mm512_maskz_loadu_ps (m0, r + dx);
         __m512 v1 = _mm512_maskz_loadu_ps (m1, r + dx + 16);
-    #pragma GCC unroll 8
-    for (int j = 0; j < nb; j++) {
+#pragma GCC unroll 8
+        for (int j = 0; j < nb; j++) {
           __m512 c = _mm512_set1_ps (wp[(gsize) j * taps + dx]);
           acc0[j] = _mm512_fmadd_ps (v0, c, acc0[j]);
           acc1[j] = _mm512_fmadd_ps (v1, c, acc1[j]);
@@ -47,8 +47,8 @@ block (float *const *out, const float *const *in, int x, __mmask16 m0,
   }
 }
 
-static inline __attribute__((always_inline)) void
-conv_row_act (float *const *out, const float *const *in, int width,
+static inline __attribute__((always_inline))
+     void conv_row_act (float *const *out, const float *const *in, int width,
     int in_c, int out_c, int k, const float *w, const float *bias,
     const AennAct act, float slope)
 {

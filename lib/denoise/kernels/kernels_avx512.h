@@ -1,5 +1,5 @@
 /* Inline helpers of the files built with the AVX-512 -m flags
- * (aenn_kernels_avx512.c, aenn_kernels_vnni.c); include only there. */
+ * (denoise/kernels/kernels_avx512.c, denoise/kernels/kernels_vnni.c); include only there. */
 #ifndef __AENN_KERNELS_AVX512_H__
 #define __AENN_KERNELS_AVX512_H__
 

@@ -1,4 +1,4 @@
-/* Plain C twins of aenn_orc.orc. Built with -ffp-contract=off so that each
+/* Plain C twins of denoise/kernels/aenn_orc.orc. Built with -ffp-contract=off so that each
  * multiply and add rounds separately, as ORC's do. */
 #include "config.h"
 #include "denoise/kernels/kernels.h"
@@ -74,11 +74,9 @@ void aenn_ref_##shape##ba_f32 (ARGS, float b, float slope, int n, int m)     \
       slope, n, m)
 
 FORMS (conv3x2, AENN_CONV3X2_ARGS, CONV3X2_CALL)
-FORMS (conv1x4, AENN_CONV1X4_ARGS, CONV1X4_CALL)
-
-void
-aenn_ref_add_f32 (float *d, int ds, const float *a, int as, const float *b,
-    int bs, int n, int m)
+    FORMS (conv1x4, AENN_CONV1X4_ARGS, CONV1X4_CALL)
+     void aenn_ref_add_f32 (float *d, int ds, const float *a, int as,
+    const float *b, int bs, int n, int m)
 {
   for (int y = 0; y < m; y++)
     for (int i = 0; i < n; i++)

@@ -23,11 +23,11 @@ weights4 (const gint8 * p)
 
 /* Weight sets v..v+nb-1 (output channels v / terms ..), pixels x..x+31
  * (masks m0, m1 for the tail); nb is a multiple of terms. */
-static inline __attribute__((always_inline)) void
-qblock (float *const *out, const guint8 * const *in, int x, __mmask16 m0,
-    __mmask16 m1, int n_groups, const int terms, int k, const gint8 * wq,
-    const gint32 * corr, const float *scale, const float *bias, int v,
-    const int nb, AennAct act, float slope)
+static inline __attribute__((always_inline))
+     void qblock (float *const *out, const guint8 * const *in, int x,
+    __mmask16 m0, __mmask16 m1, int n_groups, const int terms, int k,
+    const gint8 * wq, const gint32 * corr, const float *scale,
+    const float *bias, int v, const int nb, AennAct act, float slope)
 {
   const int kk = k * k, half = k / 2;
   const gsize wstride = (gsize) n_groups * kk * 4;      /* per weight set */
@@ -67,16 +67,15 @@ qblock (float *const *out, const guint8 * const *in, int x, __mmask16 m0,
         f1 = _mm512_fmadd_ps (_mm512_cvtepi32_ps (_mm512_sub_epi32 (acc1[j +
                         t], cr)), s, f1);
       }
-      _mm512_mask_storeu_ps (out[o] + x, m0, aenn_avx512_act (f0, act,
-              sl));
+      _mm512_mask_storeu_ps (out[o] + x, m0, aenn_avx512_act (f0, act, sl));
       _mm512_mask_storeu_ps (out[o] + x + 16, m1, aenn_avx512_act (f1, act,
               sl));
     }
   }
 }
 
-static inline __attribute__((always_inline)) void
-qconv_row_act (float *const *out, const guint8 * const *in, int width,
+static inline __attribute__((always_inline))
+     void qconv_row_act (float *const *out, const guint8 * const *in, int width,
     int n_groups, int out_c, const int terms, int k, const gint8 * wq,
     const gint32 * corr, const float *scale, const float *bias,
     const AennAct act, float slope)
@@ -108,11 +107,11 @@ qconv_row_act (float *const *out, const guint8 * const *in, int width,
   }
 }
 
-static inline __attribute__((always_inline)) void
-qconv_row_terms (float *const *out, const guint8 * const *in, int width,
-    int n_groups, int out_c, const int terms, int k, const gint8 * wq,
-    const gint32 * corr, const float *scale, const float *bias, AennAct act,
-    float slope)
+static inline __attribute__((always_inline))
+     void qconv_row_terms (float *const *out, const guint8 * const *in,
+    int width, int n_groups, int out_c, const int terms, int k,
+    const gint8 * wq, const gint32 * corr, const float *scale,
+    const float *bias, AennAct act, float slope)
 {
   /* one copy per activation keeps the branch out of the inner loop */
   if (act == AENN_ACT_RELU)

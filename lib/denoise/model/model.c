@@ -8,7 +8,9 @@
 #include <math.h>
 #include <string.h>
 
+/* *INDENT-OFF* */
 G_DEFINE_QUARK (aenn-error-quark, aenn_error);
+/* *INDENT-ON* */
 
 /* A small two-level U-Net. The plane is unshuffled by 2 (4 channels at
  * half resolution) and joined by the noise map; one 3x3 convolution of 14
@@ -65,8 +67,7 @@ static const gchar default_arch[] =
     "\"out\": \"o\", \"out_channels\": 4, \"kernel\": 3, "
     "\"pad\": \"replicate\", \"act\": \"none\"}, "
     "{\"op\": \"d2s\", \"name\": \"up2\", \"in\": [\"o\"], "
-    "\"out\": \"noise\"}"
-    "]}";
+    "\"out\": \"noise\"}" "]}";
 
 const gchar *
 aenn_default_architecture (void)
@@ -112,6 +113,25 @@ valid_name (const gchar * s)
   return TRUE;
 }
 
+/* Layer names may also be dotted paths ("body.0"), as a nested PyTorch
+ * module names its parameters ("body.0.weight"): segments valid_name
+ * accepts, joined by single dots. */
+static gboolean
+valid_layer_name (const gchar * s)
+{
+  gchar **parts;
+  gboolean ok;
+
+  if (s == NULL || strlen (s) > 64)
+    return FALSE;
+  parts = g_strsplit (s, ".", -1);
+  ok = parts[0] != NULL;
+  for (guint i = 0; ok && parts[i]; i++)
+    ok = valid_name (parts[i]);
+  g_strfreev (parts);
+  return ok;
+}
+
 #define ARCH_FAIL(...) G_STMT_START {                                    \
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE, __VA_ARGS__);\
     goto fail; } G_STMT_END
@@ -133,7 +153,8 @@ get_uint (JsonObject * o, const gchar * member, gint64 def, gint64 lo,
     *out = (guint) def;
     return TRUE;
   }
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64) {
+  if (!JSON_NODE_HOLDS_VALUE (n)
+      || json_node_get_value_type (n) != G_TYPE_INT64) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
         "%s: \"%s\" must be an integer", where, member);
     return FALSE;
@@ -197,8 +218,7 @@ parse_conv (JsonObject * lo, const gchar * where, AennLayer * L,
   else if (strcmp (pad, "replicate") == 0)
     L->pad = AENN_PAD_REPLICATE;
   else
-    ARCH_FAIL ("%s: \"pad\" is \"%s\", expected zero or replicate", where,
-        pad);
+    ARCH_FAIL ("%s: \"pad\" is \"%s\", expected zero or replicate", where, pad);
   L->slope = 0.0f;
   if (act == NULL || strcmp (act, "none") == 0)
     L->act = AENN_ACT_NONE;
@@ -258,8 +278,8 @@ fail:
 /* Layer i of the description: names, op, inputs, the op's members, and
  * its output tensor by the op table's shape rule (added to tensors). */
 static gboolean
-parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
-    GArray * layers, AennLayer * L, GError ** error)
+parse_layer (JsonNode * ln, guint i, guint in_c, GArray * tensors,
+    GPtrArray * names, GArray * layers, AennLayer * L, GError ** error)
 {
   JsonObject *lo;
   gchar where[96];
@@ -278,9 +298,9 @@ parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
   name = get_string (lo, "name");
   op = get_string (lo, "op");
   out = get_string (lo, "out");
-  if (!valid_name (name))
-    ARCH_FAIL ("%s: \"name\" must be 1..64 characters of [A-Za-z0-9_-]",
-        where);
+  if (!valid_layer_name (name))
+    ARCH_FAIL ("%s: \"name\" must be 1..64 characters of [A-Za-z0-9_-], "
+        "or such names joined by single dots", where);
   g_snprintf (where, sizeof where, "architecture layer %u (%s)", i, name);
   for (guint j = 0; j < layers->len; j++)
     if (strcmp (g_array_index (layers, AennLayer, j).name, name) == 0)
@@ -305,8 +325,10 @@ parse_layer (JsonNode * ln, guint i, GArray * tensors, GPtrArray * names,
 
   if (L->op == AENN_OP_CONV && !parse_conv (lo, where, L, &param, error))
     return FALSE;
-  if (L->op == AENN_OP_SIGMA && !get_uint (lo, info->param, 0, 0,
-          AENN_MAX_LEVEL, &param, where, error))
+  if (L->op == AENN_OP_SIGMA && (!get_uint (lo, info->param, 0, 0,
+              AENN_MAX_LEVEL, &param, where, error)
+          || !get_uint (lo, "channel", 0, 0, in_c - 1, &L->channel, where,
+              error)))
     return FALSE;
   a = L->n_in > 0 ? &g_array_index (tensors, AennTensor, L->in[0]) : NULL;
   b = L->n_in > 1 ? &g_array_index (tensors, AennTensor, L->in[1]) : NULL;
@@ -353,7 +375,8 @@ aenn_model_new (const gchar * arch_json, GError ** error)
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     ARCH_FAIL ("architecture: expected a JSON object");
   root = json_node_get_object (json_parser_get_root (parser));
-  if (!get_uint (root, "in_channels", -1, 1, 4, &in_c, "architecture", error))
+  if (!get_uint (root, "in_channels", -1, 1, AENN_MAX_IN_CHANNELS, &in_c,
+          "architecture", error))
     goto fail;
   add_tensor (names, tensors, "x", in_c, 0);
 
@@ -367,8 +390,8 @@ aenn_model_new (const gchar * arch_json, GError ** error)
 
   for (guint i = 0; i < n; i++) {
     AennLayer L = { 0 };
-    if (!parse_layer (json_array_get_element (jl, i), i, tensors, names,
-            layers, &L, error))
+    if (!parse_layer (json_array_get_element (jl, i), i, in_c, tensors,
+            names, layers, &L, error))
       goto fail;
     g_array_append_val (layers, L);
   }
@@ -414,6 +437,27 @@ aenn_model_new (const gchar * arch_json, GError ** error)
       ARCH_FAIL ("architecture: \"residual\" must be true or false");
     }
     model->residual = rn ? json_node_get_boolean (rn) : FALSE;
+  }
+  {
+    const gchar *lay = get_string (root, "layout");
+    guint want = 1;
+    if (lay == NULL || strcmp (lay, "plane") == 0)
+      model->layout = AENN_INPUT_PLANE;
+    else if (strcmp (lay, "yuv420") == 0) {
+      model->layout = AENN_INPUT_YUV420;
+      want = 6;
+    } else {
+      g_free (model);
+      model = NULL;
+      ARCH_FAIL ("architecture: \"layout\" is \"%s\", expected plane or "
+          "yuv420", lay);
+    }
+    if (lay != NULL && in_c != want) {
+      g_free (model);
+      model = NULL;
+      ARCH_FAIL ("architecture: layout %s takes %u input channels, not %u",
+          lay, want, in_c);
+    }
   }
   model->in_channels = in_c;
   model->n_tensors = tensors->len;

@@ -54,6 +54,7 @@ typedef enum
 #define AENN_MAX_LAYERS 256
 #define AENN_MAX_CHANNELS 1024
 #define AENN_MAX_LEVEL 5
+#define AENN_MAX_IN_CHANNELS 8
 #define AENN_FORMAT_VERSION "1"
 
 /* The graph's ops. Each has one row in the op table (ops.c: name, arity,
@@ -126,11 +127,27 @@ typedef struct
   float slope;
   float *weight;                /* (out_c, in_c, kernel, kernel) */
   float *bias;                  /* (out_c) */
+  /* sigma only: the input channel whose noise level the plane holds */
+  guint channel;
 } AennLayer;
+
+/* How the channels of a model's input come from a video frame
+ * ("layout" in the architecture; docs/model-format.md). */
+typedef enum
+{
+  AENN_INPUT_PLANE,             /* one plane at a time, in_channels 1: Y, U
+                                 * and V (or R, G and B) each through the
+                                 * network on its own */
+  AENN_INPUT_YUV420             /* a 4:2:0 frame jointly, in_channels 6 at
+                                 * chroma resolution: the luma's 2x2 phases
+                                 * Y(2y, 2x), Y(2y, 2x+1), Y(2y+1, 2x),
+                                 * Y(2y+1, 2x+1), then Cb, then Cr */
+} AennInputLayout;
 
 typedef struct
 {
   guint in_channels;
+  AennInputLayout layout;
   gboolean residual;
   guint n_tensors;
   AennTensor *tensors;          /* (n_tensors); tensors[0] is "x" */
@@ -142,7 +159,7 @@ typedef struct
 } AennModel;
 
 /* The architecture shipped with aedenoise and used by the trainer: see
- * aenn_model.c for its layers. Sizes: 411.5 MACs per pixel for in_channels 1. */
+ * denoise/model/model.c for its layers. Sizes: 411.5 MACs per pixel for in_channels 1. */
 const gchar *aenn_default_architecture (void);
 
 AennModel *aenn_model_new (const gchar * arch_json, GError ** error);

@@ -34,8 +34,7 @@ shape_d2s (const AennTensor * a, const AennTensor * b, guint param,
 {
   if (a->level == 0 || a->channels % 4 != 0)
     return g_strdup_printf ("input \"%s\" has %u channels at level %u; d2s "
-        "needs a multiple of 4 at level >= 1", a->name, a->channels,
-        a->level);
+        "needs a multiple of 4 at level >= 1", a->name, a->channels, a->level);
   *channels = a->channels / 4;
   *level = a->level - 1;
   return NULL;

@@ -3,7 +3,7 @@
  *   2. N bytes: a JSON object (UTF-8, may end in spaces) mapping each tensor
  *      name to {"dtype", "shape", "data_offsets": [begin, end]}, plus
  *      "__metadata__", a string-to-string map holding "aenn.format_version"
- *      ("1") and "aenn.architecture" (the graph, see aenn_model.h);
+ *      ("1") and "aenn.architecture" (the graph, see denoise/model/model.h);
  *   3. the data section: the tensors' bytes, little-endian, row-major, at
  *      [begin, end) relative to the start of this section.
  * Nothing is trusted before it is checked: N against the file, the JSON
@@ -174,8 +174,7 @@ scan_value (Scan * s, guint depth)
 /* FALSE with error set on a duplicate or escaped key; FALSE without error
  * on malformed JSON, which json-glib then reports in its own words. */
 static gboolean
-check_keys (const gchar * json, gsize len, const gchar * what,
-    GError ** error)
+check_keys (const gchar * json, gsize len, const gchar * what, GError ** error)
 {
   Scan s = { json, json + len, what, error };
   scan_ws (&s);
@@ -211,7 +210,8 @@ static gboolean
 get_offset (JsonNode * n, guint64 * v)
 {
   gint64 i;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+  if (!JSON_NODE_HOLDS_VALUE (n)
+      || json_node_get_value_type (n) != G_TYPE_INT64)
     return FALSE;
   i = json_node_get_int (n);
   if (i < 0)
@@ -329,8 +329,7 @@ load_architecture (Load * ld, JsonObject * root, GHashTable ** metadata,
     }
   }
   if (metadata != NULL) {
-    *metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-        g_free);
+    *metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     for (GList * l = ml; l; l = l->next)
       g_hash_table_insert (*metadata, g_strdup (l->data),
           g_strdup (json_object_get_string_member (meta, l->data)));
@@ -376,8 +375,7 @@ check_weight_shape (Load * ld, const gchar * name, JsonNode * sn,
     return TRUE;
   w = g_string_new ("[");
   for (guint i = 0; i < nd; i++)
-    g_string_append_printf (w, "%s%" G_GUINT64_FORMAT, i ? ", " : "",
-        want[i]);
+    g_string_append_printf (w, "%s%" G_GUINT64_FORMAT, i ? ", " : "", want[i]);
   g_string_append_c (w, ']');
   got = json_to_string (sn, FALSE);
   g_set_error (error, AENN_ERROR, AENN_ERROR_TENSOR, "%s: tensor \"%s\" has "

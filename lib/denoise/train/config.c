@@ -94,8 +94,7 @@ aenn_train_config_check (const AennTrainConfig * c, const AennModel * m,
       align, align);
   CHECK (c->chunk >= 1 && c->chunk <= c->batch, "chunk is %u, expected "
       "1..batch (%u)", c->chunk, c->batch);
-  CHECK (c->lr > 0.0 && c->lr <= 1.0, "lr is %g, expected 0 < lr <= 1",
-      c->lr);
+  CHECK (c->lr > 0.0 && c->lr <= 1.0, "lr is %g, expected 0 < lr <= 1", c->lr);
   CHECK (c->lr_min >= 0.0 && c->lr_min <= c->lr, "lr-min is %g, expected "
       "0..lr (%g)", c->lr_min, c->lr);
   CHECK (c->clip >= 0.0 && isfinite (c->clip), "clip is %g, expected >= 0",
@@ -136,8 +135,7 @@ aenn_train_config_to_json (const AennTrainConfig * c)
 #define STR(k, v) g_string_append_printf (s, "\"%s\": \"%s\", ", k, v)
   /* the seed as a string: JSON numbers lose 64-bit integers in many
    * readers */
-  g_string_append_printf (s, "\"seed\": \"%" G_GUINT64_FORMAT "\", ",
-      c->seed);
+  g_string_append_printf (s, "\"seed\": \"%" G_GUINT64_FORMAT "\", ", c->seed);
   INT ("steps", c->steps);
   INT ("batch", c->batch);
   INT ("patch", c->patch);

@@ -43,7 +43,7 @@ aenn_frame_set_add (AennFrameSet * s, const guint8 * const *planes,
         MAX_FRAME_SIDE, MAX_FRAME_SIDE);
     return FALSE;
   }
-  plane = (gsize) width * height;
+  plane = ((gsize) width) * height;
   f.data = g_malloc ((gsize) s->channels * plane);
   f.width = width;
   f.height = height;

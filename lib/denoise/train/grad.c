@@ -1,6 +1,6 @@
 /* Forward and backward passes of an AennModel over a chunk of patches:
  * the layer loop and the cheap data-movement ops here, the convolutions in
- * aenn_train_kernels.c. */
+ * denoise/train/train_kernels.c. */
 #include "config.h"
 #include "denoise/train/grad.h"
 
@@ -67,7 +67,7 @@ aenn_grad_flip_weights (const AennModel * m, const gsize * off, float *wflip)
 static inline float *
 chan (const AennGrad * g, float *const *base, guint t, guint c)
 {
-  return base[t] + (gsize) c * g->lv[g->m->tensors[t].level].cstride;
+  return base[t] + ((gsize) c) * g->lv[g->m->tensors[t].level].cstride;
 }
 
 /* pixel (y, x) of patch b in a channel */
@@ -446,7 +446,7 @@ aenn_grad_backward (AennGrad * g, guint nb, const float *target,
         for (guint i = 0; i < P; i++) {
           float r = m->residual ? x[i] - n[i] : n[i];
           float d = r - tg[i], wgt = mk ? mk[i] : 1.0f;
-          loss += (double) wgt * d * d;
+          loss += ((double) wgt) * d * d;
           gn[i] = (m->residual ? -2.0f : 2.0f) * scale * wgt * d;
         }
       }

@@ -4,7 +4,7 @@
  * It computes the function aenn_engine computes (same ops, paddings and
  * activations; only the order of float additions differs). Each tensor of
  * the graph is stored per channel as the chunk's patches stacked one after
- * the other, each patch a padded plane (see aenn_train_kernels.h), with
+ * the other, each patch a padded plane (see denoise/train/train_kernels.h), with
  * zeroed gaps between channels so that shifted reads never leave the
  * buffer. Every activation is kept for the backward pass; an AennGrad is
  * scratch for one thread.

@@ -56,8 +56,7 @@ aenn_train_make_sample (const AennTrainConfig * cfg,
       Crop c = random_crop (&r, f, P);
       crop (f, C, &c, P, target);
     } else
-      aenn_deadleaves_render (&cfg->leaves, rng_next (&r), C, P, P,
-          target);
+      aenn_deadleaves_render (&cfg->leaves, rng_next (&r), C, P, P, target);
     if (cfg->noise == AENN_NOISE_GAUSSIAN) {
       double s = cfg->sigma_min + rng_uniform (&r) * (cfg->sigma_max
           - cfg->sigma_min);

@@ -140,7 +140,7 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
   tr->wflip = g_new0 (float, MAX (tr->n_params, 1));
   tr->adam_m = g_new0 (float, MAX (tr->n_params, 1));
   tr->adam_v = g_new0 (float, MAX (tr->n_params, 1));
-  npix = (gsize) P * P;
+  npix = ((gsize) P) * P;
   tr->loss_scale = 1.0 / ((double) cfg->batch * C * (cfg->mode ==
           AENN_TRAIN_N2V ? aenn_n2v_count (cfg) : npix));
 
@@ -187,8 +187,7 @@ fail:
 }
 
 gboolean
-aenn_trainer_set_frames (AennTrainer * tr, AennFrameSet * set,
-    GError ** error)
+aenn_trainer_set_frames (AennTrainer * tr, AennFrameSet * set, GError ** error)
 {
   guint n_pairs;
   if (aenn_frame_set_get_channels (set) != tr->model->in_channels) {
@@ -445,8 +444,7 @@ aenn_trainer_save_checkpoint (AennTrainer * tr, const gchar * path,
 }
 
 gboolean
-aenn_trainer_save_model (AennTrainer * tr, const gchar * path,
-    GError ** error)
+aenn_trainer_save_model (AennTrainer * tr, const gchar * path, GError ** error)
 {
   GHashTable *meta = common_metadata (tr);
   gboolean ok;
@@ -522,8 +520,7 @@ aenn_trainer_new_from_checkpoint (const gchar * path, guint n_threads,
     memcpy (i ? tr->adam_v : tr->adam_m, v, n);
   }
   tr->step = step;
-  aenn_trainer_set_recipe (tr, g_hash_table_lookup (meta,
-          "aenn.train.recipe"));
+  aenn_trainer_set_recipe (tr, g_hash_table_lookup (meta, "aenn.train.recipe"));
 out:
   g_hash_table_unref (meta);
   g_hash_table_unref (extra);

@@ -1,4 +1,4 @@
-/* The trainer's hot loops (see aenn_train_kernels.h), written once with GCC
+/* The trainer's hot loops (see denoise/train/train_kernels.h), written once with GCC
  * vector extensions at the native width of whatever -m flags this file is
  * built with. AENN_TK_TABLE names the table it exports.
  *
@@ -35,9 +35,8 @@
 
 #define ALWAYS_INLINE static inline __attribute__ ((always_inline))
 
-typedef float vf __attribute__ ((vector_size (VW * 4)));
-typedef float vfu __attribute__ ((vector_size (VW * 4), aligned (4),
-        may_alias));
+typedef float vf __attribute__((vector_size (VW * 4)));
+typedef float vfu __attribute__((vector_size (VW * 4), aligned (4), may_alias));
 
 ALWAYS_INLINE vf
 ldu (const float *p)
@@ -61,7 +60,7 @@ hsum (vf v)
 }
 
 ALWAYS_INLINE void
-make_offsets (ptrdiff_t * off, int k, ptrdiff_t row)
+make_offsets (ptrdiff_t *off, int k, ptrdiff_t row)
 {
   if (k == 1)
     off[0] = 0;
@@ -74,7 +73,7 @@ make_offsets (ptrdiff_t * off, int k, ptrdiff_t row)
  * every call site, so the loops unroll */
 ALWAYS_INLINE void
 acc_block (float *const *out, int no, int nv, ptrdiff_t i, const float *in,
-    ptrdiff_t cstride, int n_in, const ptrdiff_t * off, int taps,
+    ptrdiff_t cstride, int n_in, const ptrdiff_t *off, int taps,
     const float *w, ptrdiff_t wos, ptrdiff_t wcs)
 {
   vf acc[FWD_NO][NV];
@@ -90,7 +89,7 @@ acc_block (float *const *out, int no, int nv, ptrdiff_t i, const float *in,
       for (int v = 0; v < nv; v++)
         a[v] = ldu (ic + off[t] + v * VW);
       for (int j = 0; j < no; j++) {
-        vf wj = (vf) { } + wc[j * wos + t];
+        vf wj = (vf) { } +wc[j * wos + t];
         for (int v = 0; v < nv; v++)
           acc[j][v] += wj * a[v];
       }
@@ -103,7 +102,7 @@ acc_block (float *const *out, int no, int nv, ptrdiff_t i, const float *in,
 
 ALWAYS_INLINE void
 acc_scalar (float *const *out, int no, ptrdiff_t i, const float *in,
-    ptrdiff_t cstride, int n_in, const ptrdiff_t * off, int taps,
+    ptrdiff_t cstride, int n_in, const ptrdiff_t *off, int taps,
     const float *w, ptrdiff_t wos, ptrdiff_t wcs)
 {
   for (int j = 0; j < no; j++) {
@@ -117,7 +116,7 @@ acc_scalar (float *const *out, int no, ptrdiff_t i, const float *in,
 
 ALWAYS_INLINE void
 acc_rows (float *const *out, int no, const float *in, ptrdiff_t cstride,
-    int n_in, const ptrdiff_t * off, int taps, const float *w, ptrdiff_t wos,
+    int n_in, const ptrdiff_t *off, int taps, const float *w, ptrdiff_t wos,
     ptrdiff_t wcs, ptrdiff_t n)
 {
   ptrdiff_t i = 0;
@@ -132,7 +131,7 @@ acc_rows (float *const *out, int no, const float *in, ptrdiff_t cstride,
 /* one segment, all outputs in blocks of FWD_NO, then smaller blocks */
 ALWAYS_INLINE void
 acc_segment (float *const *out, int nout, const float *in, ptrdiff_t cstride,
-    int n_in, const ptrdiff_t * off, int taps, const float *w, ptrdiff_t wos,
+    int n_in, const ptrdiff_t *off, int taps, const float *w, ptrdiff_t wos,
     ptrdiff_t wcs, ptrdiff_t n)
 {
   int j = 0;
@@ -176,7 +175,7 @@ tk_conv_acc (float *const *out, int nout, const float *in, ptrdiff_t cstride,
 /* dw for ng outputs of one input channel, over every segment */
 ALWAYS_INLINE void
 wgrad_block (float *dw, ptrdiff_t wos, const float *const *g, int ng,
-    const float *in, const ptrdiff_t * off, int taps, ptrdiff_t n_seg,
+    const float *in, const ptrdiff_t *off, int taps, ptrdiff_t n_seg,
     ptrdiff_t seg_stride, ptrdiff_t seg_len)
 {
   vf acc[WG_NO > 4 ? WG_NO : 4][9];
@@ -184,7 +183,8 @@ wgrad_block (float *dw, ptrdiff_t wos, const float *const *g, int ng,
 
   for (int j = 0; j < ng; j++)
     for (int t = 0; t < taps; t++) {
-      acc[j][t] = (vf) { };
+      acc[j][t] = (vf) {
+      };
       sacc[j][t] = 0.0f;
     }
   for (ptrdiff_t s = 0; s < n_seg; s++) {
@@ -235,12 +235,10 @@ tk_conv_wgrad (float *dw, ptrdiff_t wos, ptrdiff_t wcs, const float *g,
           wgrad_block (d, wos, gp, WG_NO, ic, off, 9, n_seg, seg_stride,
               seg_len);
         else
-          wgrad_block (d, wos, gp, 1, ic, off, 9, n_seg, seg_stride,
-              seg_len);
+          wgrad_block (d, wos, gp, 1, ic, off, 9, n_seg, seg_stride, seg_len);
       } else {
         if (nj == 4)
-          wgrad_block (d, wos, gp, 4, ic, off, 1, n_seg, seg_stride,
-              seg_len);
+          wgrad_block (d, wos, gp, 4, ic, off, 1, n_seg, seg_stride, seg_len);
         else
           for (int j = 0; j < nj; j++)
             wgrad_block (d + j * wos, wos, gp + j, 1, ic, off, 1, n_seg,

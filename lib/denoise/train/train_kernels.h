@@ -48,7 +48,7 @@ typedef struct
 
 const AennTrainKernels *aenn_train_kernels_get (KernelPath path);
 
-/* one table per build of aenn_train_kernels.c */
+/* one table per build of denoise/train/train_kernels.c */
 extern const AennTrainKernels aenn_tk_generic;
 #ifdef HAVE_AVX2_KERNELS
 extern const AennTrainKernels aenn_tk_avx2;

@@ -1,5 +1,5 @@
 /* A naive full-frame forward pass of an AennModel, straight from the
- * definitions in aenn_model.h, accumulating in double: the reference the
+ * definitions in denoise/model/model.h, accumulating in double: the reference the
  * engine's strips and kernels are checked against. */
 #ifndef __AENN_NAIVE_H__
 #define __AENN_NAIVE_H__
@@ -9,7 +9,7 @@
 #include "denoise/model/model.h"
 #include "denoise/engine/engine.h"
 
-/* The quantized arithmetic of aenn_kernels.h: u8 activations, round half
+/* The quantized arithmetic of denoise/kernels/kernels.h: u8 activations, round half
  * to even after one fused multiply-add, exact integer sums, and the
  * epilogue's fused multiply-adds in the kernels' order. */
 static inline gint
@@ -30,10 +30,10 @@ aenn_naive_dequant (const gint64 * acc, guint v0, guint terms,
 
 /* img, out: (in_channels, h, w). plan NULL: float, accumulated in double;
  * else each convolution with the plan's int8 form, as the vnni kernels
- * compute it. */
+ * compute it. sigma: (in_channels) noise levels, read by the sigma ops. */
 G_GNUC_UNUSED static void
-aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
-    const float *img, guint w, guint h, float sigma, float *out)
+aenn_naive_forward_levels (const AennModel * m, const AennPlan * plan,
+    const float *img, guint w, guint h, const float *sigma, float *out)
 {
   guint align = 1u << m->max_level;
   guint wp = (w + align - 1) / align * align, hp = (h + align - 1) / align
@@ -142,7 +142,7 @@ aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
                   b[((gsize) (c - ic) * oh + y) * ow + x];
               break;
             case AENN_OP_SIGMA:
-              *d = sigma / 255.0f;
+              *d = sigma[L->channel] / 255.0f;
               break;
           }
         }
@@ -157,6 +157,18 @@ aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
   for (guint i = 0; i < m->n_tensors; i++)
     g_free (t[i]);
   g_free (t);
+}
+
+/* one noise level for every channel */
+G_GNUC_UNUSED static void
+aenn_naive_forward_q (const AennModel * m, const AennPlan * plan,
+    const float *img, guint w, guint h, float sigma, float *out)
+{
+  float levels[AENN_MAX_IN_CHANNELS];
+
+  for (guint c = 0; c < AENN_MAX_IN_CHANNELS; c++)
+    levels[c] = sigma;
+  aenn_naive_forward_levels (m, plan, img, w, h, levels, out);
 }
 
 G_GNUC_UNUSED static void

@@ -1,6 +1,6 @@
 /* Row kernels against their plain C twins.
  *
- * Every ORC function of km_orc.orc runs beside its km_ref_* twin on the
+ * Every ORC function of kmeans/km_orc.orc runs beside its km_ref_* twin on the
  * same random data at odd lengths; the outputs, and the bytes just past
  * them (a canary), must match exactly: the float kernels too, since the
  * twins round a*b + c twice as ORC's mulf/addf do. Then the argmin of every

@@ -10,7 +10,7 @@
 
 #define NF 3
 #define NBLOB 5
-#define KM_BLOCK_SAMPLES (16 * KM_CHUNK)        /* km_kmeans.c's KM_BLOCK */
+#define KM_BLOCK_SAMPLES (16 * KM_CHUNK)        /* kmeans/kmeans.c's KM_BLOCK */
 
 static const float blob_centre[NBLOB][NF] = {
   {30, 40, 50}, {200, 60, 90}, {100, 200, 30}, {60, 120, 220},

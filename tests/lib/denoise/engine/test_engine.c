@@ -1,7 +1,7 @@
 /* The engine on every kernel path against the naive forward pass, identity
  * models, and determinism across thread counts and strip heights. The
  * quantized path (vnni) is held to its own tolerance, derived below; its
- * kernels are checked exactly in test_aenn_vnni. */
+ * kernels are checked exactly in test_denoise_vnni. */
 #include "config.h"
 #include "denoise/engine/engine.h"
 #include "../aenn_naive.h"
@@ -31,6 +31,33 @@ static const gchar other_arch[] =
     "\"out_channels\": 12, \"kernel\": 3, \"pad\": \"replicate\"},"
     "{\"op\": \"d2s\", \"name\": \"u\", \"in\": [\"h\"], \"out\": \"y\"}]}";
 
+/* The joint-colour layout (yuv420): six channels, a noise level for each
+ * of Y (channel 0: the four luma phases), Cb (4) and Cr (5); the last
+ * concat's level folds into the bias, the others are read as planes. */
+static const gchar joint_arch[] =
+    "{\"in_channels\": 6, \"layout\": \"yuv420\", \"residual\": true, "
+    "\"output\": \"n\", \"layers\": ["
+    "{\"op\": \"sigma\", \"name\": \"sy\", \"channel\": 0, \"out\": \"sy\"},"
+    "{\"op\": \"sigma\", \"name\": \"su\", \"channel\": 4, \"out\": \"su\"},"
+    "{\"op\": \"sigma\", \"name\": \"sv\", \"channel\": 5, \"out\": \"sv\"},"
+    "{\"op\": \"concat\", \"name\": \"k1\", \"in\": [\"x\", \"sy\"], "
+    "\"out\": \"a\"},"
+    "{\"op\": \"concat\", \"name\": \"k2\", \"in\": [\"a\", \"su\"], "
+    "\"out\": \"b\"},"
+    "{\"op\": \"concat\", \"name\": \"k3\", \"in\": [\"b\", \"sv\"], "
+    "\"out\": \"c\"},"
+    "{\"op\": \"conv\", \"name\": \"c0\", \"in\": [\"c\"], \"out\": \"h\", "
+    "\"out_channels\": 10, \"kernel\": 3, \"pad\": \"replicate\", "
+    "\"act\": \"leaky_relu\", \"slope\": 0.1},"
+    "{\"op\": \"conv\", \"name\": \"c1\", \"in\": [\"h\"], \"out\": \"n\", "
+    "\"out_channels\": 6, \"kernel\": 3, \"pad\": \"replicate\"}]}";
+
+/* a noise level per input channel, distinct so that a channel reading
+ * the wrong one shows */
+static const float levels[AENN_MAX_IN_CHANNELS] = {
+  25.0f, 12.0f, 41.0f, 7.0f, 33.0f, 18.0f, 50.0f, 3.0f
+};
+
 static const guint sizes[][2] = {
   {1, 1}, {7, 5}, {33, 17}, {385, 289}
 };
@@ -51,13 +78,16 @@ static void
 run (AennPlan * plan, const AennModel * m, const float *img, float *out,
     guint w, guint h, float sigma)
 {
-  const float *src[4];
-  float *dst[4];
+  const float *src[AENN_MAX_IN_CHANNELS];
+  float *dst[AENN_MAX_IN_CHANNELS];
   for (guint c = 0; c < m->in_channels; c++) {
     src[c] = img + (gsize) c * w * h;
     dst[c] = out + (gsize) c * w * h;
   }
-  aenn_plan_process (plan, src, w, dst, w, sigma);
+  if (sigma < 0)
+    aenn_plan_process_levels (plan, src, w, dst, w, levels);
+  else
+    aenn_plan_process (plan, src, w, dst, w, sigma);
 }
 
 static void
@@ -83,8 +113,8 @@ check_against_naive (const gchar * arch, KernelPath path)
     g_assert_no_error (err);
     g_assert_true (aenn_plan_prepare (plan, w, h, pool, 0, &err));
     g_assert_no_error (err);
-    aenn_naive_forward (m, img, w, h, 25.0f, want);
-    run (plan, m, img, got, w, h, 25.0f);
+    aenn_naive_forward_levels (m, NULL, img, w, h, levels, want);
+    run (plan, m, img, got, w, h, -1.0f);
     for (gsize j = 0; j < n; j++) {
       double e = fabs ((double) got[j] - want[j]) / (1.0 + fabs (want[j]));
       /* the network's own output: the noise it predicts when residual */
@@ -100,7 +130,7 @@ check_against_naive (const gchar * arch, KernelPath path)
        * borders, the zero rows), then how far that is from float */
       float *q = g_new (float, n);
       double qworst = 0;
-      aenn_naive_forward_q (m, plan, img, w, h, 25.0f, q);
+      aenn_naive_forward_levels (m, plan, img, w, h, levels, q);
       for (gsize j = 0; j < n; j++)
         qworst = MAX (qworst, fabs ((double) got[j] - q[j]) / (1.0
                 + fabs (q[j])));
@@ -148,6 +178,7 @@ test_paths (gconstpointer data)
   }
   check_against_naive (aenn_default_architecture (), path);
   check_against_naive (other_arch, path);
+  check_against_naive (joint_arch, path);
 }
 
 /* A 3x3 identity, a shuffle round trip and a 1x1 identity: the output is

@@ -31,7 +31,7 @@ affine_model (float w, float b)
 
 /* What a byte of a frame is: a sample of a channel, carried (alpha,
  * padding), or beyond the row's end. Written from the formats' layouts
- * as GStreamer documents them, not from aenn_frame.c's table. */
+ * as GStreamer documents them, not from denoise/frames/denoiser.c's table. */
 typedef enum
 {
   BYTE_SAMPLE,

@@ -1,4 +1,4 @@
-/* The row conversions of aedenoise (aenn_pack_orc.orc) against their C twins
+/* The row conversions of aedenoise (denoise/frames/aenn_pack_orc.orc) against their C twins
  * on random data at odd lengths, and the blend's own promises: strength 0
  * gives the input back, strength 1 the network's output rounded, values
  * out of range are clamped. */

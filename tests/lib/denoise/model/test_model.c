@@ -284,6 +284,64 @@ test_roundtrip (void)
   aenn_model_free (m);
 }
 
+/* PyTorch's nested names: a layer "body" beside "body.0" (with another
+ * shape), so that neither may claim the other's tensors. */
+static void
+test_dotted_names (void)
+{
+  static const gchar arch[] =
+      "{\"in_channels\": 1, \"output\": \"y\", \"layers\": ["
+      "{\"op\": \"conv\", \"name\": \"body\", \"in\": [\"x\"], "
+      "\"out\": \"a\", \"out_channels\": 2, \"kernel\": 1},"
+      "{\"op\": \"conv\", \"name\": \"body.0\", \"in\": [\"a\"], "
+      "\"out\": \"b\", \"out_channels\": 3, \"kernel\": 3},"
+      "{\"op\": \"conv\", \"name\": \"head.conv_1.x-y\", "
+      "\"in\": [\"b\"], \"out\": \"y\", \"out_channels\": 1, "
+      "\"kernel\": 1}]}";
+  static const gchar *bad_names[] = { ".a", "a.", "a..b", ".", "a.b c",
+    "a.\\u002e"
+  };
+  GError *err = NULL;
+  AennModel *m = aenn_model_new (arch, &err), *m2;
+  GBytes *b;
+  gsize n;
+  float *w;
+
+  g_assert_no_error (err);
+  aenn_model_randomize (m, 7, 1.0f);
+  g_assert_nonnull (aenn_model_get_tensor (m, "body.0.weight", &n));
+  g_assert_cmpuint (n, ==, 3 * 2 * 3 * 3);
+  g_assert_nonnull (aenn_model_get_tensor (m, "body.weight", &n));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_null (aenn_model_get_tensor (m, "body.0", NULL));
+  g_assert_null (aenn_model_get_tensor (m, "body.0.weight.x", NULL));
+  b = aenn_model_serialize (m, &err);
+  g_assert_no_error (err);
+  m2 = aenn_model_load_bytes (b, "dotted", &err);
+  g_assert_no_error (err);
+  w = aenn_model_get_tensor (m2, "body.0.weight", &n);
+  g_assert_cmpmem (w, n * 4, aenn_model_get_tensor (m, "body.0.weight",
+          NULL), n * 4);
+  w = aenn_model_get_tensor (m2, "head.conv_1.x-y.bias", &n);
+  g_assert_cmpmem (w, n * 4, aenn_model_get_tensor (m,
+          "head.conv_1.x-y.bias", NULL), n * 4);
+  aenn_model_free (m2);
+  g_bytes_unref (b);
+  aenn_model_free (m);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++) {
+    gchar *a = g_strdup_printf ("{\"in_channels\": 1, \"output\": \"y\", "
+        "\"layers\": [{\"op\": \"conv\", \"name\": \"%s\", "
+        "\"in\": [\"x\"], \"out\": \"y\", \"out_channels\": 1, "
+        "\"kernel\": 1}]}", bad_names[i]);
+    g_assert_null (aenn_model_new (a, &err));
+    g_assert_error (err, AENN_ERROR, AENN_ERROR_ARCHITECTURE);
+    g_assert_nonnull (strstr (err->message, "joined by single dots"));
+    g_clear_error (&err);
+    g_free (a);
+  }
+}
+
 static void
 test_bad_arch (void)
 {
@@ -314,6 +372,20 @@ test_bad_arch (void)
           " \"name\": \"c\", \"in\": [\"x\"], \"out\": \"y\", "
           "\"out_channels\": 1, \"kernel\": 1, \"act\": \"leaky_relu\"}]}",
         "slope"},
+    {"{\"in_channels\": 1, \"layout\": \"rgb\", \"output\": \"y\", "
+          "\"layers\": [{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"x\"], "
+          "\"out\": \"y\", \"out_channels\": 1, \"kernel\": 1}]}",
+        "expected plane or yuv420"},
+    {"{\"in_channels\": 3, \"layout\": \"yuv420\", \"output\": \"y\", "
+          "\"layers\": [{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"x\"], "
+          "\"out\": \"y\", \"out_channels\": 3, \"kernel\": 1}]}",
+        "takes 6 input channels"},
+    {"{\"in_channels\": 2, \"output\": \"y\", \"layers\": ["
+          "{\"op\": \"sigma\", \"name\": \"s\", \"channel\": 2, \"out\": \"s\"},"
+          "{\"op\": \"concat\", \"name\": \"k\", \"in\": [\"x\", \"s\"], "
+          "\"out\": \"a\"},"
+          "{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"a\"], \"out\": \"y\", "
+          "\"out_channels\": 2, \"kernel\": 1}]}", "\"channel\" is 2, expected 0..1"},
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     GError *err = NULL;
@@ -367,6 +439,7 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/model/fuzz", test_fuzz);
   g_test_add_func ("/aenn/model/roundtrip", test_roundtrip);
   g_test_add_func ("/aenn/model/bad-arch", test_bad_arch);
+  g_test_add_func ("/aenn/model/dotted-names", test_dotted_names);
   g_test_add_func ("/aenn/model/op-table", test_op_table);
   return g_test_run ();
 }
