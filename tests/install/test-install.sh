@@ -28,7 +28,7 @@ dest=$(mktemp -d /tmp/test-install-XXXXXX)
 work=$(mktemp -d /tmp/test-install-run-XXXXXX)
 trap 'rm -rf "$dest" "$work"' EXIT
 sums=$(cat "$src/models/SHA256SUMS")
-docs="index.md aedenoise.md kmeansseg.md model-format.md training.md evaluation.md gst_plugins_cache.json README.md"
+docs="index.md aedenoise.md kmeansseg.md model-format.md training.md evaluation.md batch.md gst_plugins_cache.json README.md"
 
 "$meson" install -C "$build" --destdir "$dest" --no-rebuild --quiet >"$work/install.log" 2>&1
 check $? "meson install --destdir (log: $(tail -c 300 "$work/install.log"))"
@@ -47,7 +47,7 @@ for d in $docs; do
   [ -s "$docdir/$d" ]
   check $? "docs: $d"
 done
-for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch; do
+for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch unsupervised-batch; do
   [ -x "$bindir/$t" ]
   check $? "tool installed: $bindir/$t"
 done
@@ -80,6 +80,8 @@ help_has aenn-infer "--size" "--kernels" "Exit status"
 check $? "aenn-infer --help"
 help_has unsupervised-noise "--sigma" "psnr"
 check $? "unsupervised-noise --help"
+help_has unsupervised-batch "--filter" "--profile" "--shard" "Exit status"
+check $? "unsupervised-batch --help"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   help_has aenn-torch "import" "export" "run"
   check $? "aenn-torch --help"
