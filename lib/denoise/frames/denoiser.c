@@ -471,6 +471,32 @@ aenn_denoiser_estimate (AennDenoiser * den,
     sigma[c] = c < den->fmt->n_channels ? den->noise[c] : -1.0f;
 }
 
+/* Below GATE_SIGMA (0..255 scale) the network's change to a plane is
+ * scaled by sigma / GATE_SIGMA, and at 0 the plane skips the network: a
+ * frame without noise comes back as it went in. The shipped models were
+ * measured to change clean frames by up to 27 levels at sigma 0, by less
+ * at sigma 4 (bench/aenn-clean-input.py, docs/performance.md); no model is
+ * trusted to have learned the identity. */
+#define GATE_SIGMA 1.0f
+
+static void
+gate_low_noise (AennDenoiser * den, guint c, float sigma)
+{
+  float g = MAX (sigma, 0.0f) / GATE_SIGMA;
+
+  if (g >= 1.0f)
+    return;
+  for (guint y = 0; y < den->ch[c]; y++) {
+    const float *s = frow (den->src[c], den->fs[c], y);
+    float *d = frow (den->dst[c], den->fs[c], y);
+    if (g == 0.0f)
+      memcpy (d, s, den->cw[c] * sizeof (float));
+    else
+      for (guint x = 0; x < den->cw[c]; x++)
+        d[x] = s[x] + g * (d[x] - s[x]);
+  }
+}
+
 /* Luma rows 2y + dy of the float plane p (fs[0] apart) to or from the
  * phases 2 dy and 2 dy + 1 (fs[1] apart) for chroma rows [0, rows). */
 static void
@@ -539,6 +565,8 @@ run_joint (AennDenoiser * den, const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
       levels);
   phases_merge (den, den->dst[0], den->phase_dst, 0, ch);
   phases_merge (den, den->dst[0], den->phase_dst, 1, h / 2);
+  for (guint c = 0; c < 3; c++)
+    gate_low_noise (den, c, sigma[c]);
 }
 
 void
@@ -555,8 +583,9 @@ aenn_denoiser_run (AennDenoiser * den,
         den->plan[0];
     const float *s[1] = { den->src[c] };
     float *d[1] = { den->dst[c] };
-    aenn_plan_process (plan, s, den->fs[c], d, den->fs[c], MAX (sigma[c],
-            0.0f));
+    if (sigma[c] > 0.0f)
+      aenn_plan_process (plan, s, den->fs[c], d, den->fs[c], sigma[c]);
+    gate_low_noise (den, c, sigma[c]);
   }
   /* the half-used pair at the end of an odd packed 4:2:2 row: its second
    * luma byte is padding, stored as it came */

@@ -170,8 +170,8 @@ test_formats (void)
       alloc_image (&g, &in, 0, r);
       alloc_image (&g, &out, SENTINEL, NULL);
       alloc_image (&g, &same, SENTINEL, NULL);
-      process (den, &in, &out, 0, 1.0f);
-      process (den, &in, &same, 0, 0.0f);
+      process (den, &in, &out, 25, 1.0f);
+      process (den, &in, &same, 25, 0.0f);
       for (guint p = 0; p < g.n_planes; p++)
         for (guint y = 0; y < g.rows[p]; y++)
           for (guint i = 0; i < (guint) g.stride[p]; i++) {
@@ -272,6 +272,48 @@ test_errors (void)
   g_assert_cmpuint (aenn_denoiser_get_n_channels (den), ==, 3);
   aenn_denoiser_free (den);
   aenn_model_free (m);
+}
+
+/* Below a noise level of 1 the network's change is scaled down, and at 0
+ * a frame comes back as it went in, whatever the model does (here it
+ * inverts every sample). */
+static void
+test_low_noise_gate (void)
+{
+  static const gchar *const names[] = { "GRAY8", "I420", "NV21", "YUY2",
+    "BGRA", "RGB"
+  };
+  AennModel *inv = affine_model (-1.0f, 1.0f);
+  GRand *r = g_rand_new_with_seed (9);
+
+  for (guint fi = 0; fi < G_N_ELEMENTS (names); fi++) {
+    guint w = 97, h = 61;
+    Geometry g;
+    VideoImage in, zero, half;
+    AennDenoiser *den = denoiser_for (inv, names[fi], w, h, 2);
+
+    geometry (names[fi], w, h, &g);
+    alloc_image (&g, &in, 0, r);
+    alloc_image (&g, &zero, SENTINEL, NULL);
+    alloc_image (&g, &half, SENTINEL, NULL);
+    process (den, &in, &zero, 0.0f, 1.0f);
+    process (den, &in, &half, 0.5f, 1.0f);
+    for (guint p = 0; p < g.n_planes; p++)
+      for (guint y = 0; y < g.rows[p]; y++)
+        for (guint i = 0; i < g.row_bytes[p]; i++) {
+          gsize o = (gsize) y * g.stride[p] + i;
+          g_assert_cmpuint (zero.data[p][o], ==, in.data[p][o]);
+          /* halfway between s and 1 - s: 127.5, or the byte kept */
+          if (byte_kind (names[fi], w, p, i, &g) == BYTE_SAMPLE)
+            g_assert_cmpint (ABS ((gint) half.data[p][o] * 2 - 255), <=, 1);
+        }
+    free_image (&in);
+    free_image (&zero);
+    free_image (&half);
+    aenn_denoiser_free (den);
+  }
+  g_rand_free (r);
+  aenn_model_free (inv);
 }
 
 /* ---- joint colour (layout yuv420) ---- */
@@ -422,5 +464,6 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/frame/threads", test_threads);
   g_test_add_func ("/aenn/frame/errors", test_errors);
   g_test_add_func ("/aenn/frame/joint", test_joint);
+  g_test_add_func ("/aenn/frame/low-noise-gate", test_low_noise_gate);
   return g_test_run ();
 }
