@@ -598,9 +598,26 @@ gst_ae_denoise_query (GstBaseTransform * trans, GstPadDirection direction,
   GstAeDenoise *self = GST_AE_DENOISE (trans);
   gboolean ret;
 
-  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
-    return gst_unsupervised_query_caps (trans, direction, query,
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
+    gboolean joint;
+    GstCaps *caps, *only;
+    ret = gst_unsupervised_query_caps (trans, direction, query,
         GST_BASE_TRANSFORM_CLASS (parent_class)->query);
+    GST_OBJECT_LOCK (self);
+    joint = self->model != NULL && self->model->layout == AENN_INPUT_YUV420;
+    GST_OBJECT_UNLOCK (self);
+    if (!ret || !joint)
+      return ret;
+    /* a joint 4:2:0 model takes those formats only */
+    gst_query_parse_caps_result (query, &caps);
+    only = gst_caps_from_string ("video/x-raw, format = (string) "
+        "{ I420, YV12, NV12, NV21 }");
+    caps = gst_caps_intersect_full (caps, only, GST_CAPS_INTERSECT_FIRST);
+    gst_query_set_caps_result (query, caps);
+    gst_caps_unref (caps);
+    gst_caps_unref (only);
+    return TRUE;
+  }
   ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
 

@@ -297,6 +297,81 @@ GST_START_TEST (test_caps_preference)
 
 GST_END_TEST;
 
+/* A joint 4:2:0 model (layout yuv420) with zero weights predicts no noise:
+ * each 4:2:0 format comes back as it went in; the element negotiates those
+ * formats only, and a BGRx stream fails to negotiate instead of passing
+ * through. */
+static const gchar joint_zero_arch[] =
+    "{\"in_channels\": 6, \"layout\": \"yuv420\", \"residual\": true, "
+    "\"output\": \"n\", \"layers\": ["
+    "{\"op\": \"sigma\", \"name\": \"s\", \"channel\": 4, \"out\": \"s\"},"
+    "{\"op\": \"concat\", \"name\": \"k\", \"in\": [\"x\", \"s\"], "
+    "\"out\": \"a\"},"
+    "{\"op\": \"conv\", \"name\": \"c\", \"in\": [\"a\"], \"out\": \"n\", "
+    "\"out_channels\": 6, \"kernel\": 3, \"pad\": \"replicate\"}]}";
+
+GST_START_TEST (test_joint_model)
+{
+  static const gchar *const names[] = { "I420", "YV12", "NV12", "NV21" };
+  GError *err = NULL;
+  AennModel *zero = aenn_model_new (joint_zero_arch, &err);
+  gchar *path, *launch;
+  GstElement *pipe;
+  GstMessage *msg;
+
+  fail_unless (zero != NULL, "%s", err ? err->message : "");
+  path = save_model (zero, "joint.safetensors");
+  for (guint f = 0; f < G_N_ELEMENTS (names); f++) {
+    GstVideoFormat fmt = gst_video_format_from_string (names[f]);
+    GstHarness *h;
+    GstVideoInfo info;
+    GstBuffer *in, *out;
+
+    launch = g_strdup_printf ("aedenoise model-file=\"%s\"", path);
+    h = gst_harness_new_parse (launch);
+    g_free (launch);
+    set_caps_of (h, fmt, 385, 289);
+    gst_video_info_set_format (&info, fmt, 385, 289);
+    in = make_natural (&info, 0, 30);
+    out = push_pull (h, in);
+    fail_unless (buffers_equal (&info, in, out), "%s: a zero joint model "
+        "changed the frame", names[f]);
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+    gst_harness_teardown (h);
+  }
+  /* upstream offers everything: a 4:2:0 format is chosen */
+  launch = g_strdup_printf ("videotestsrc num-buffers=2 ! aedenoise "
+      "model-file=\"%s\" ! fakesink", path);
+  pipe = gst_parse_launch (launch, NULL);
+  g_free (launch);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  /* and a stream of another format is refused, not passed through */
+  launch = g_strdup_printf ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,format=BGRx ! aedenoise model-file=\"%s\" ! fakesink", path);
+  pipe = gst_parse_launch (launch, NULL);
+  g_free (launch);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+      "a BGRx stream through a joint 4:2:0 model did not fail");
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  aenn_model_free (zero);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* ---- 2: an identity model and strength 0 give the input back ---- */
 
 GST_START_TEST (test_identity_and_strength_zero)
@@ -943,6 +1018,7 @@ aedenoise_suite (void)
       G_N_ELEMENTS (all_formats) * G_N_ELEMENTS (sizes));
   tcase_add_test (tc, test_kernel_paths);
   tcase_add_test (tc, test_identity_and_strength_zero);
+  tcase_add_test (tc, test_joint_model);
   tcase_add_test (tc, test_bad_model_files);
   tcase_add_test (tc, test_properties_while_flowing);
   tcase_add_test (tc, test_controller);

@@ -912,8 +912,7 @@ aenn_plan_process (AennPlan * plan, const float *const *src,
 
 void
 aenn_plan_process_levels (AennPlan * plan, const float *const *src,
-    gsize src_stride, float *const *dst, gsize dst_stride,
-    const float *sigma)
+    gsize src_stride, float *const *dst, gsize dst_stride, const float *sigma)
 {
   g_return_if_fail (plan->arena != NULL);
   plan->src = src;

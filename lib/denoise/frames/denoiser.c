@@ -41,6 +41,12 @@ struct _AennDenoiser
   float noise[3];               /* estimates of the frame in flight */
   guint n_bands;
 
+  /* joint models (layout yuv420): the luma's 2x2 phases at chroma size,
+   * input and output, rows fs[1] floats apart; which channel holds Cb */
+  gboolean joint;
+  float *phase_src[4], *phase_dst[4];   /* (ch[1], fs[1]) each */
+  guint cb_channel;
+
   /* the frame in flight */
   const VideoImage *in;
   VideoImage *out;
@@ -60,6 +66,10 @@ free_format (AennDenoiser * den)
   g_clear_pointer (&den->zero, g_aligned_free);
   for (guint c = 0; c < 3; c++)
     g_clear_pointer (&den->noise_scratch[c], g_free);
+  for (guint i = 0; i < 4; i++) {
+    g_clear_pointer (&den->phase_src[i], g_aligned_free);
+    g_clear_pointer (&den->phase_dst[i], g_aligned_free);
+  }
 }
 
 static guint
@@ -76,10 +86,11 @@ aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
 {
   AennDenoiser *den;
 
-  if (model->in_channels != 1) {
+  if (model->in_channels != 1 && model->layout != AENN_INPUT_YUV420) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
-        "the model takes %u channels; aedenoise runs models of one channel "
-        "(in_channels 1), plane by plane", model->in_channels);
+        "the model takes %u channels (in_channels) and no frame layout; "
+        "aedenoise runs models of one channel (plane by plane) or of "
+        "layout yuv420", model->in_channels);
     return NULL;
   }
   if (path == KERNEL_PATH_AUTO)
@@ -135,13 +146,17 @@ aenn_denoiser_get_n_channels (const AennDenoiser * den)
 static gboolean
 chroma_has_own_plan (const AennDenoiser * den)
 {
-  return den->fmt->n_channels > 1 && (den->cw[1] != den->cw[0]
+  return !den->joint && den->fmt->n_channels > 1 && (den->cw[1] != den->cw[0]
       || den->ch[1] != den->ch[0]);
 }
 
 static gboolean
 prepare_plans (AennDenoiser * den, GError ** error)
 {
+  /* a joint model runs once, at chroma size */
+  if (den->joint)
+    return aenn_plan_prepare (den->plan[0], den->cw[1], den->ch[1],
+        den->pool, 0, error);
   if (!aenn_plan_prepare (den->plan[0], den->width, den->height, den->pool,
           0, error))
     return FALSE;
@@ -189,6 +204,15 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
         MAX_FRAME_SIDE, MAX_FRAME_SIDE);
     return FALSE;
   }
+  den->joint = den->model->layout == AENN_INPUT_YUV420;
+  if (den->joint && !((fmt->layout == VIDEO_LAYOUT_PLANAR
+              || fmt->layout == VIDEO_LAYOUT_SEMIPLANAR) && fmt->x_sub == 1
+          && fmt->y_sub == 1)) {
+    g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
+        "a model of layout yuv420 takes 4:2:0 frames (I420, YV12, NV12, "
+        "NV21), not %s", fmt->name);
+    return FALSE;
+  }
   den->fmt = fmt;
   den->width = width;
   den->height = height;
@@ -198,7 +222,8 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
     /* packed 4:2:2 loads whole pairs: the luma of an odd width's last,
      * half-used pair too */
     den->fs[c] = den->cw[c];
-    if (c == 0 && fmt->layout == VIDEO_LAYOUT_PACKED422)
+    /* packed 4:2:2 and joint 4:2:0: a column past an odd width */
+    if (c == 0 && (fmt->layout == VIDEO_LAYOUT_PACKED422 || den->joint))
       den->fs[c] = 2 * den->cw[1];
     den->fs[c] = (den->fs[c] + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
     den->src[c] = g_aligned_alloc0 (den->fs[c] * den->ch[c], sizeof (float),
@@ -212,6 +237,17 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
   den->rows = g_aligned_alloc0 (den->row_floats * den->n_threads,
       sizeof (float), 64);
   den->zero = g_aligned_alloc0 (den->row_floats, sizeof (float), 64);
+  if (den->joint) {
+    /* memory order of the chroma channels: Cb first but in YV12 and NV21 */
+    den->cb_channel = fmt->layout == VIDEO_LAYOUT_PLANAR ? fmt->plane[1]
+        : fmt->v_first ? 2 : 1;
+    for (guint i = 0; i < 4; i++) {
+      den->phase_src[i] = g_aligned_alloc0 (den->fs[1] * den->ch[1],
+          sizeof (float), 64);
+      den->phase_dst[i] = g_aligned_alloc0 (den->fs[1] * den->ch[1],
+          sizeof (float), 64);
+    }
+  }
   den->n_bands = (height + BAND_ROWS - 1) / BAND_ROWS;
   g_debug ("denoiser: %s %ux%u, %u channels, %s", fmt->name, width, height,
       fmt->n_channels, fmt->n_channels > 1 && (den->cw[1] != width
@@ -435,18 +471,121 @@ aenn_denoiser_estimate (AennDenoiser * den,
     sigma[c] = c < den->fmt->n_channels ? den->noise[c] : -1.0f;
 }
 
+/* Below GATE_SIGMA (0..255 scale) the network's change to a plane is
+ * scaled by sigma / GATE_SIGMA, and at 0 the plane skips the network: a
+ * frame without noise comes back as it went in. The shipped models were
+ * measured to change clean frames by up to 27 levels at sigma 0, by less
+ * at sigma 4 (bench/aenn-clean-input.py, docs/performance.md); no model is
+ * trusted to have learned the identity. */
+#define GATE_SIGMA 1.0f
+
+static void
+gate_low_noise (AennDenoiser * den, guint c, float sigma)
+{
+  float g = MAX (sigma, 0.0f) / GATE_SIGMA;
+
+  if (g >= 1.0f)
+    return;
+  for (guint y = 0; y < den->ch[c]; y++) {
+    const float *s = frow (den->src[c], den->fs[c], y);
+    float *d = frow (den->dst[c], den->fs[c], y);
+    if (g == 0.0f)
+      memcpy (d, s, den->cw[c] * sizeof (float));
+    else
+      for (guint x = 0; x < den->cw[c]; x++)
+        d[x] = s[x] + g * (d[x] - s[x]);
+  }
+}
+
+/* Luma rows 2y + dy of the float plane p (fs[0] apart) to or from the
+ * phases 2 dy and 2 dy + 1 (fs[1] apart) for chroma rows [0, rows). */
+static void
+phases_split (AennDenoiser * den, const float *luma, float *const *ph,
+    guint dy, guint rows)
+{
+  int ls = (int) (2 * den->fs[0] * sizeof (float));
+  int ps = (int) (den->fs[1] * sizeof (float));
+
+  if (rows > 0)
+    den->k->deinterleave2_f32 (ph[2 * dy], ps, ph[2 * dy + 1], ps,
+        luma + dy * den->fs[0], ls, (int) den->cw[1], (int) rows);
+}
+
+static void
+phases_merge (AennDenoiser * den, float *luma, float *const *ph, guint dy,
+    guint rows)
+{
+  int ls = (int) (2 * den->fs[0] * sizeof (float));
+  int ps = (int) (den->fs[1] * sizeof (float));
+
+  if (rows > 0)
+    den->k->interleave2_f32 (luma + dy * den->fs[0], ls, ph[2 * dy], ps,
+        ph[2 * dy + 1], ps, (int) den->cw[1], (int) rows);
+}
+
+/* A joint (yuv420) model: the luma's 2x2 phases and both chroma planes
+ * through the network together, at chroma size. An odd width's last
+ * column and an odd height's last row are repeated into the phases. */
+static void
+run_joint (AennDenoiser * den, const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
+{
+  guint w = den->width, h = den->height, ch = den->ch[1];
+  guint cb = den->cb_channel, cr = 3 - cb;
+  float *src0 = den->src[0];
+  const float *src[6];
+  float *dst[6];
+  float levels[6];
+
+  if (w & 1)
+    for (guint y = 0; y < h; y++)
+      frow (src0, den->fs[0], y)[w] = frow (src0, den->fs[0], y)[w - 1];
+  phases_split (den, src0, den->phase_src, 0, ch);
+  phases_split (den, src0, den->phase_src, 1, h / 2);
+  if (h & 1) {
+    /* the last phase rows of parity 1: the last luma row again */
+    memcpy (frow (den->phase_src[2], den->fs[1], ch - 1),
+        frow (den->phase_src[0], den->fs[1], ch - 1),
+        den->cw[1] * sizeof (float));
+    memcpy (frow (den->phase_src[3], den->fs[1], ch - 1),
+        frow (den->phase_src[1], den->fs[1], ch - 1),
+        den->cw[1] * sizeof (float));
+  }
+  for (guint i = 0; i < 4; i++) {
+    src[i] = den->phase_src[i];
+    dst[i] = den->phase_dst[i];
+    levels[i] = MAX (sigma[0], 0.0f);
+  }
+  src[4] = den->src[cb];
+  src[5] = den->src[cr];
+  dst[4] = den->dst[cb];
+  dst[5] = den->dst[cr];
+  levels[4] = MAX (sigma[cb], 0.0f);
+  levels[5] = MAX (sigma[cr], 0.0f);
+  aenn_plan_process_levels (den->plan[0], src, den->fs[1], dst, den->fs[1],
+      levels);
+  phases_merge (den, den->dst[0], den->phase_dst, 0, ch);
+  phases_merge (den, den->dst[0], den->phase_dst, 1, h / 2);
+  for (guint c = 0; c < 3; c++)
+    gate_low_noise (den, c, sigma[c]);
+}
+
 void
 aenn_denoiser_run (AennDenoiser * den,
     const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
 {
   g_return_if_fail (den->have_format);
+  if (den->joint) {
+    run_joint (den, sigma);
+    return;
+  }
   for (guint c = 0; c < den->fmt->n_channels; c++) {
     AennPlan *plan = c > 0 && chroma_has_own_plan (den) ? den->plan[1] :
         den->plan[0];
     const float *s[1] = { den->src[c] };
     float *d[1] = { den->dst[c] };
-    aenn_plan_process (plan, s, den->fs[c], d, den->fs[c], MAX (sigma[c],
-            0.0f));
+    if (sigma[c] > 0.0f)
+      aenn_plan_process (plan, s, den->fs[c], d, den->fs[c], sigma[c]);
+    gate_low_noise (den, c, sigma[c]);
   }
   /* the half-used pair at the end of an odd packed 4:2:2 row: its second
    * luma byte is padding, stored as it came */

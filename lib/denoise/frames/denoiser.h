@@ -1,9 +1,12 @@
-/* aenn_frame: denoises whole video frames with an AennModel, in each
+/* denoiser: denoises whole video frames with an AennModel, in each
  * format's own planes.
  *
- * The model sees one plane at a time (in_channels 1): Y, U and V of the YUV
- * formats, R, G and B of the RGB ones, each at its own size (chroma
- * subsampled as the format has it), each with its own noise level. A frame
+ * A model of layout plane sees one plane at a time (in_channels 1): Y, U
+ * and V of the YUV formats, R, G and B of the RGB ones, each at its own
+ * size (chroma subsampled as the format has it), each with its own noise
+ * level. A model of layout yuv420 sees a 4:2:0 frame jointly: the luma's
+ * 2x2 phases and both chroma planes as six channels at chroma size, each
+ * with its plane's noise level (docs/model-format.md). A frame
  * goes through four steps, so that the caller can look at the noise
  * estimates before the network runs:
  *
@@ -17,8 +20,8 @@
  * Memory: per negotiated size, two float planes per channel (input and
  * output) and the engine's scratch; nothing is allocated per frame. The
  * row conversions and the network share one thread pool. */
-#ifndef __AENN_FRAME_H__
-#define __AENN_FRAME_H__
+#ifndef __AENN_DENOISER_H__
+#define __AENN_DENOISER_H__
 
 #include <glib.h>
 #include "denoise/model/model.h"
@@ -31,7 +34,7 @@ G_BEGIN_DECLS
 
 typedef struct _AennDenoiser AennDenoiser;
 
-/* Fails (AENN_ERROR_ARCHITECTURE) for models with in_channels != 1, or
+/* Fails (AENN_ERROR_ARCHITECTURE) for models of neither layout, or
  * when path is not supported. n_threads 0: one per core. The model must
  * outlive the denoiser. */
 AennDenoiser *aenn_denoiser_new (const AennModel * model, KernelPath path,
@@ -43,7 +46,8 @@ guint aenn_denoiser_get_n_threads (const AennDenoiser * den);
  * set); the same count does nothing. */
 gboolean aenn_denoiser_set_n_threads (AennDenoiser * den, guint n_threads,
     GError ** error);
-/* Allocates everything the frames of this format and size need. */
+/* Allocates everything the frames of this format and size need; a model
+ * of layout yuv420 takes 4:2:0 formats only (AENN_ERROR_ARCHITECTURE). */
 gboolean aenn_denoiser_set_format (AennDenoiser * den,
     const VideoFormat * fmt, guint width, guint height, GError ** error);
 guint aenn_denoiser_get_n_channels (const AennDenoiser * den);
