@@ -88,9 +88,9 @@ aenn_denoiser_new (const AennModel * model, KernelPath path, guint n_threads,
 
   if (model->in_channels != 1 && model->layout != AENN_INPUT_YUV420) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_ARCHITECTURE,
-        "the model takes %u channels (in_channels) and no frame layout; "
-        "aedenoise runs models of one channel (plane by plane) or of "
-        "layout yuv420", model->in_channels);
+        "the model takes %u channels and no frame layout; aedenoise runs "
+        "models of one plane (in_channels 1) or of layout yuv420",
+        model->in_channels);
     return NULL;
   }
   if (path == KERNEL_PATH_AUTO)
