@@ -111,7 +111,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 /* a model-file with no directory part that is not a file is looked up by
  * name: NAME.safetensors in each directory of this variable (a search
  * path), then in the installed models directory */
-#define MODEL_PATH_ENV "GST_UNSUPERVISED_MODEL_PATH"
 
 enum
 {
@@ -398,76 +397,19 @@ gst_ae_denoise_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* The installed models directory as seen from the plugin's own file, so
- * that a relocated install (or one made with --destdir) finds its models;
- * NULL when it is the configured one or cannot be told. */
+/* The plugin's own file, so that a relocated install (or one made with
+ * --destdir) finds its models; NULL when it cannot be told. */
 static gchar *
-models_dir_of_plugin (GstAeDenoise * self)
+plugin_file (GstAeDenoise * self)
 {
   GstElementFactory *f = gst_element_get_factory (GST_ELEMENT (self));
   GstPlugin *plugin = f ? gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE
       (f)) : NULL;
-  const gchar *so = plugin ? gst_plugin_get_filename (plugin) : NULL;
-  gchar *dir, *models = NULL;
+  gchar *so = plugin ? g_strdup (gst_plugin_get_filename (plugin)) : NULL;
 
-  if (so != NULL && *AENN_MODELS_FROM_PLUGIN != '\0') {
-    dir = g_path_get_dirname (so);
-    models = g_canonicalize_filename (AENN_MODELS_FROM_PLUGIN, dir);
-    g_free (dir);
-    if (strcmp (models, AENN_MODELS_DIR) == 0)
-      g_clear_pointer (&models, g_free);
-  }
   if (plugin)
     gst_object_unref (plugin);
-  return models;
-}
-
-/* The file a model-file value designates: itself when it has a directory
- * part or exists, else the first NAME.safetensors of the search path; the
- * error lists every place looked at. */
-static gchar *
-find_model (GstAeDenoise * self, const gchar * file, GError ** error)
-{
-  gchar *relocated;
-  const gchar *env = g_getenv (MODEL_PATH_ENV);
-  gchar **dirs = g_strsplit (env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
-  gchar *base, *found = NULL;
-  GPtrArray *tried;
-
-  if (strchr (file, G_DIR_SEPARATOR) != NULL
-      || g_file_test (file, G_FILE_TEST_EXISTS)) {
-    g_strfreev (dirs);
-    return g_strdup (file);
-  }
-  base = g_str_has_suffix (file, ".safetensors") ? g_strdup (file) :
-      g_strconcat (file, ".safetensors", NULL);
-  tried = g_ptr_array_new_with_free_func (g_free);
-  /* the search path, then the installed directory (where the plugin is,
-   * then where it was configured to be) */
-  for (guint i = 0; dirs[i] != NULL; i++)
-    if (*dirs[i] != '\0')
-      g_ptr_array_add (tried, g_build_filename (dirs[i], base, NULL));
-  relocated = models_dir_of_plugin (self);
-  if (relocated != NULL)
-    g_ptr_array_add (tried, g_build_filename (relocated, base, NULL));
-  g_free (relocated);
-  g_ptr_array_add (tried, g_build_filename (AENN_MODELS_DIR, base, NULL));
-  for (guint i = 0; i < tried->len && found == NULL; i++)
-    if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_REGULAR))
-      found = g_strdup (tried->pdata[i]);
-  if (found == NULL) {
-    gchar *list;
-    g_ptr_array_add (tried, NULL);
-    list = g_strjoinv (", ", (gchar **) tried->pdata);
-    g_set_error (error, AENN_ERROR, AENN_ERROR_IO, "no file \"%s\" and no "
-        "installed model of that name: looked for %s (the directories of "
-        MODEL_PATH_ENV ", then the installed models)", file, list);
-    g_free (list);
-  }
-  g_ptr_array_free (tried, TRUE);
-  g_free (base);
-  g_strfreev (dirs);
-  return found;
+  return so;
 }
 
 static AennModel *
@@ -477,7 +419,9 @@ load_model (GstAeDenoise * self, const gchar * file, GError ** error)
   AennModel *model;
 
   if (file != NULL && *file != '\0') {
-    gchar *path = find_model (self, file, error);
+    gchar *so = plugin_file (self);
+    gchar *path = aenn_model_find (file, so, AENN_MODELS_FROM_PLUGIN, error);
+    g_free (so);
     if (path == NULL)
       return NULL;
     model = aenn_model_load_file (path, error);
