@@ -54,54 +54,18 @@ validate_held (AennTrainer * tr, const AennFrameSet * held, GError ** error)
   return TRUE;
 }
 
-/* --init: a file, or the name of a shipped model, found as aedenoise
- * finds its model-file: NAME.safetensors in GST_UNSUPERVISED_MODEL_PATH,
- * then in the installed models directory. */
+/* --init by name: beside this installed program, as the plugin looks
+ * beside itself (aenn_model_find). */
 static gchar *
 find_model (const gchar * file, GError ** error)
 {
-  const gchar *env = g_getenv ("GST_UNSUPERVISED_MODEL_PATH");
-  gchar **dirs, *base, *exe, *found = NULL;
-  GPtrArray *tried;
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gchar *path = aenn_model_find (file, exe, AENN_MODELS_FROM_BIN, error);
 
-  if (strchr (file, G_DIR_SEPARATOR) != NULL
-      || g_file_test (file, G_FILE_TEST_EXISTS))
-    return g_strdup (file);
-  base = g_str_has_suffix (file, ".safetensors") ? g_strdup (file) :
-      g_strconcat (file, ".safetensors", NULL);
-  tried = g_ptr_array_new_with_free_func (g_free);
-  /* the search path, then the models beside this installed program (a
-   * relocated or --destdir install), then the configured directory */
-  dirs = g_strsplit (env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
-  for (guint i = 0; dirs[i] != NULL; i++)
-    if (*dirs[i] != '\0')
-      g_ptr_array_add (tried, g_build_filename (dirs[i], base, NULL));
-  g_strfreev (dirs);
-  exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (exe != NULL && *AENN_MODELS_FROM_BIN != '\0') {
-    gchar *bindir = g_path_get_dirname (exe);
-    gchar *rel = g_canonicalize_filename (AENN_MODELS_FROM_BIN, bindir);
-    if (strcmp (rel, AENN_MODELS_DIR) != 0)
-      g_ptr_array_add (tried, g_build_filename (rel, base, NULL));
-    g_free (rel);
-    g_free (bindir);
-  }
   g_free (exe);
-  g_ptr_array_add (tried, g_build_filename (AENN_MODELS_DIR, base, NULL));
-  for (guint i = 0; i < tried->len && found == NULL; i++)
-    if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_REGULAR))
-      found = g_strdup (tried->pdata[i]);
-  if (found == NULL) {
-    gchar *list;
-    g_ptr_array_add (tried, NULL);
-    list = g_strjoinv (", ", (gchar **) tried->pdata);
-    g_set_error (error, AENN_ERROR, AENN_ERROR_IO, "--init %s: no such file "
-        "and no installed model of that name: looked for %s", file, list);
-    g_free (list);
-  }
-  g_ptr_array_free (tried, TRUE);
-  g_free (base);
-  return found;
+  if (path == NULL)
+    g_prefix_error (error, "--init %s: ", file);
+  return path;
 }
 
 static gchar *

@@ -297,6 +297,55 @@ GST_START_TEST (test_caps_preference)
 
 GST_END_TEST;
 
+/* model=quality runs the quality model built into the plugin: another
+ * output than the default's, the same as that model's file gives */
+GST_START_TEST (test_model_property)
+{
+  GstVideoInfo info;
+  GstBuffer *in, *out[3];
+  gchar *qpath = g_build_filename (TEST_SRCDIR, "models",
+      "aedenoise-quality.safetensors", NULL);
+  const gchar *launch[3] = { "aedenoise noise-level=25",
+    "aedenoise noise-level=25 model=quality", NULL
+  };
+  gchar *byfile = g_strdup_printf ("aedenoise noise-level=25 "
+      "model-file=\"%s\"", qpath);
+  GstElement *e = gst_element_factory_make ("aedenoise", NULL);
+  gchar *nick;
+  GEnumValue *ev;
+  gint v;
+
+  /* the default, and the nicks */
+  g_object_get (e, "model", &v, NULL);
+  ev = g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
+          (G_PARAM_SPEC_VALUE_TYPE (g_object_class_find_property
+                  (G_OBJECT_GET_CLASS (e), "model")))), v);
+  nick = g_strdup (ev->value_nick);
+  fail_unless_equals_string (nick, "default");
+  g_free (nick);
+  gst_object_unref (e);
+  launch[2] = byfile;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 97, 61);
+  in = make_natural (&info, 0, 25);
+  for (guint i = 0; i < 3; i++) {
+    GstHarness *h = gst_harness_new_parse (launch[i]);
+    set_caps_of (h, GST_VIDEO_FORMAT_I420, 97, 61);
+    out[i] = push_pull (h, in);
+    gst_harness_teardown (h);
+  }
+  fail_if (buffers_equal (&info, out[0], out[1]),
+      "model=quality gave the default model's output");
+  fail_unless (buffers_equal (&info, out[1], out[2]),
+      "model=quality differs from its file");
+  for (guint i = 0; i < 3; i++)
+    gst_buffer_unref (out[i]);
+  gst_buffer_unref (in);
+  g_free (byfile);
+  g_free (qpath);
+}
+
+GST_END_TEST;
+
 /* A joint 4:2:0 model (layout yuv420) with zero weights predicts no noise:
  * each 4:2:0 format comes back as it went in; the element negotiates those
  * formats only, and a BGRx stream fails to negotiate instead of passing
@@ -1020,6 +1069,7 @@ aedenoise_suite (void)
   tcase_add_test (tc, test_kernel_paths);
   tcase_add_test (tc, test_identity_and_strength_zero);
   tcase_add_test (tc, test_joint_model);
+  tcase_add_test (tc, test_model_property);
   tcase_add_test (tc, test_bad_model_files);
   tcase_add_test (tc, test_properties_while_flowing);
   tcase_add_test (tc, test_controller);

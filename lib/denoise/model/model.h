@@ -163,6 +163,18 @@ typedef struct
 const gchar *aenn_default_architecture (void);
 
 AennModel *aenn_model_new (const gchar * arch_json, GError ** error);
+
+/* The environment variable of directories searched for models by name. */
+#define AENN_MODEL_PATH_ENV "GST_UNSUPERVISED_MODEL_PATH"
+/* The file a model name designates (find.c): file itself when it has a
+ * directory part or exists; else the first NAME.safetensors (the suffix
+ * added if missing) in the directories of AENN_MODEL_PATH_ENV, then in
+ * from_beside relative to the directory of the file beside (the running
+ * plugin or program, for a relocated install; both may be NULL), then in
+ * the installed models directory. The error (AENN_ERROR_IO) lists every
+ * place looked at. */
+gchar *aenn_model_find (const gchar * file, const gchar * beside,
+    const gchar * from_beside, GError ** error);
 void aenn_model_free (AennModel * model);
 
 /* Weights default to zero; these set or read them by tensor name

@@ -178,4 +178,25 @@ aenn_naive_forward (const AennModel * m, const float *img, guint w, guint h,
   aenn_naive_forward_q (m, NULL, img, w, h, sigma, out);
 }
 
+/* The joint-colour layout (yuv420): six channels, a noise level for each
+ * of Y (channel 0: the four luma phases), Cb (4) and Cr (5); the last
+ * concat's level folds into the bias, the others are read as planes. */
+G_GNUC_UNUSED static const gchar aenn_test_joint_arch[] =
+    "{\"in_channels\": 6, \"layout\": \"yuv420\", \"residual\": true, "
+    "\"output\": \"n\", \"layers\": ["
+    "{\"op\": \"sigma\", \"name\": \"sy\", \"channel\": 0, \"out\": \"sy\"},"
+    "{\"op\": \"sigma\", \"name\": \"su\", \"channel\": 4, \"out\": \"su\"},"
+    "{\"op\": \"sigma\", \"name\": \"sv\", \"channel\": 5, \"out\": \"sv\"},"
+    "{\"op\": \"concat\", \"name\": \"k1\", \"in\": [\"x\", \"sy\"], "
+    "\"out\": \"a\"},"
+    "{\"op\": \"concat\", \"name\": \"k2\", \"in\": [\"a\", \"su\"], "
+    "\"out\": \"b\"},"
+    "{\"op\": \"concat\", \"name\": \"k3\", \"in\": [\"b\", \"sv\"], "
+    "\"out\": \"c\"},"
+    "{\"op\": \"conv\", \"name\": \"c0\", \"in\": [\"c\"], \"out\": \"h\", "
+    "\"out_channels\": 10, \"kernel\": 3, \"pad\": \"replicate\", "
+    "\"act\": \"leaky_relu\", \"slope\": 0.1},"
+    "{\"op\": \"conv\", \"name\": \"c1\", \"in\": [\"h\"], \"out\": \"n\", "
+    "\"out_channels\": 6, \"kernel\": 3, \"pad\": \"replicate\"}]}";
+
 #endif

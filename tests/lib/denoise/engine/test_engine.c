@@ -31,27 +31,6 @@ static const gchar other_arch[] =
     "\"out_channels\": 12, \"kernel\": 3, \"pad\": \"replicate\"},"
     "{\"op\": \"d2s\", \"name\": \"u\", \"in\": [\"h\"], \"out\": \"y\"}]}";
 
-/* The joint-colour layout (yuv420): six channels, a noise level for each
- * of Y (channel 0: the four luma phases), Cb (4) and Cr (5); the last
- * concat's level folds into the bias, the others are read as planes. */
-static const gchar joint_arch[] =
-    "{\"in_channels\": 6, \"layout\": \"yuv420\", \"residual\": true, "
-    "\"output\": \"n\", \"layers\": ["
-    "{\"op\": \"sigma\", \"name\": \"sy\", \"channel\": 0, \"out\": \"sy\"},"
-    "{\"op\": \"sigma\", \"name\": \"su\", \"channel\": 4, \"out\": \"su\"},"
-    "{\"op\": \"sigma\", \"name\": \"sv\", \"channel\": 5, \"out\": \"sv\"},"
-    "{\"op\": \"concat\", \"name\": \"k1\", \"in\": [\"x\", \"sy\"], "
-    "\"out\": \"a\"},"
-    "{\"op\": \"concat\", \"name\": \"k2\", \"in\": [\"a\", \"su\"], "
-    "\"out\": \"b\"},"
-    "{\"op\": \"concat\", \"name\": \"k3\", \"in\": [\"b\", \"sv\"], "
-    "\"out\": \"c\"},"
-    "{\"op\": \"conv\", \"name\": \"c0\", \"in\": [\"c\"], \"out\": \"h\", "
-    "\"out_channels\": 10, \"kernel\": 3, \"pad\": \"replicate\", "
-    "\"act\": \"leaky_relu\", \"slope\": 0.1},"
-    "{\"op\": \"conv\", \"name\": \"c1\", \"in\": [\"h\"], \"out\": \"n\", "
-    "\"out_channels\": 6, \"kernel\": 3, \"pad\": \"replicate\"}]}";
-
 /* a noise level per input channel, distinct so that a channel reading
  * the wrong one shows */
 static const float levels[AENN_MAX_IN_CHANNELS] = {
@@ -178,7 +157,7 @@ test_paths (gconstpointer data)
   }
   check_against_naive (aenn_default_architecture (), path);
   check_against_naive (other_arch, path);
-  check_against_naive (joint_arch, path);
+  check_against_naive (aenn_test_joint_arch, path);
 }
 
 /* A 3x3 identity, a shuffle round trip and a 1x1 identity: the output is

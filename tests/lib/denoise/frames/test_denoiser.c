@@ -318,24 +318,6 @@ test_low_noise_gate (void)
 
 /* ---- joint colour (layout yuv420) ---- */
 
-static const gchar joint_arch[] =
-    "{\"in_channels\": 6, \"layout\": \"yuv420\", \"residual\": true, "
-    "\"output\": \"n\", \"layers\": ["
-    "{\"op\": \"sigma\", \"name\": \"sy\", \"channel\": 0, \"out\": \"sy\"},"
-    "{\"op\": \"sigma\", \"name\": \"su\", \"channel\": 4, \"out\": \"su\"},"
-    "{\"op\": \"sigma\", \"name\": \"sv\", \"channel\": 5, \"out\": \"sv\"},"
-    "{\"op\": \"concat\", \"name\": \"k1\", \"in\": [\"x\", \"sy\"], "
-    "\"out\": \"a\"},"
-    "{\"op\": \"concat\", \"name\": \"k2\", \"in\": [\"a\", \"su\"], "
-    "\"out\": \"b\"},"
-    "{\"op\": \"concat\", \"name\": \"k3\", \"in\": [\"b\", \"sv\"], "
-    "\"out\": \"c\"},"
-    "{\"op\": \"conv\", \"name\": \"c0\", \"in\": [\"c\"], \"out\": \"h\", "
-    "\"out_channels\": 8, \"kernel\": 3, \"pad\": \"replicate\", "
-    "\"act\": \"leaky_relu\", \"slope\": 0.1},"
-    "{\"op\": \"conv\", \"name\": \"c1\", \"in\": [\"h\"], \"out\": \"n\", "
-    "\"out_channels\": 6, \"kernel\": 3, \"pad\": \"replicate\"}]}";
-
 /* Sample (x, y) of Y (c 0), Cb (1) or Cr (2) of a 4:2:0 frame, from the
  * formats as GStreamer documents them. */
 static guint8 *
@@ -359,7 +341,7 @@ test_joint (void)
 {
   static const gchar *const names[] = { "I420", "YV12", "NV12", "NV21" };
   GError *err = NULL;
-  AennModel *m = aenn_model_new (joint_arch, &err);
+  AennModel *m = aenn_model_new (aenn_test_joint_arch, &err);
   GRand *r = g_rand_new_with_seed (31);
   /* memory-order levels: distinct, so that a swap of Cb and Cr shows */
   const float sigma[3] = { 20.0f, 35.0f, 9.0f };

@@ -430,6 +430,51 @@ test_op_table (void)
   g_free (path);
 }
 
+/* Models by name: a path is itself; a name is NAME.safetensors in the
+ * search path, then beside the caller's file; the error lists the places. */
+static void
+test_find (void)
+{
+  gchar *dir = g_dir_make_tmp ("aenn-find-XXXXXX", NULL);
+  gchar *models = g_build_filename (dir, "share", NULL);
+  gchar *bin = g_build_filename (dir, "bin", "prog", NULL);
+  gchar *a = g_build_filename (dir, "a.safetensors", NULL);
+  gchar *b = g_build_filename (models, "b.safetensors", NULL);
+  GError *err = NULL;
+  gchar *p;
+
+  g_assert_cmpint (g_mkdir (models, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (a, "x", 1, NULL));
+  g_assert_true (g_file_set_contents (b, "x", 1, NULL));
+  g_setenv (AENN_MODEL_PATH_ENV, dir, TRUE);
+  p = aenn_model_find ("a", NULL, NULL, &err);
+  g_assert_no_error (err);
+  g_assert_cmpstr (p, ==, a);
+  g_free (p);
+  p = aenn_model_find ("b.safetensors", bin, "../share", &err);
+  g_assert_no_error (err);
+  g_assert_cmpstr (p, ==, b);
+  g_free (p);
+  p = aenn_model_find ("/no/such/dir/c.safetensors", NULL, NULL, &err);
+  g_assert_cmpstr (p, ==, "/no/such/dir/c.safetensors");
+  g_free (p);
+  g_assert_null (aenn_model_find ("c", bin, "../share", &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_IO);
+  g_assert_nonnull (strstr (err->message, dir));
+  g_assert_nonnull (strstr (err->message, AENN_MODELS_DIR));
+  g_clear_error (&err);
+  g_unsetenv (AENN_MODEL_PATH_ENV);
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (models);
+  g_rmdir (dir);
+  g_free (a);
+  g_free (b);
+  g_free (bin);
+  g_free (models);
+  g_free (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -441,5 +486,6 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/model/bad-arch", test_bad_arch);
   g_test_add_func ("/aenn/model/dotted-names", test_dotted_names);
   g_test_add_func ("/aenn/model/op-table", test_op_table);
+  g_test_add_func ("/aenn/model/find", test_find);
   return g_test_run ();
 }
