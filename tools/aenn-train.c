@@ -148,14 +148,21 @@ hold_back (AennFrameSet ** frames, guint holdout_every)
   return held;
 }
 
-/* The frames of every --images folder and --source, in that order. */
+/* The frames of the --photos folder, every --images folder and --source,
+ * in that order. */
 static AennFrameSet *
-read_frames (guint channels, gchar ** images, gchar ** sources,
-    const AennSourceOptions * opt, GError ** error)
+read_frames (guint channels, const gchar * photos, gchar ** images,
+    gchar ** sources, const AennSourceOptions * opt, GError ** error)
 {
   AennFrameSet *set = aenn_frame_set_new (channels);
   guint seq = 0, n, scenes;
 
+  if (photos != NULL) {
+    if (!aenn_source_add_photos (set, photos, NULL, opt, &n, error))
+      goto fail;
+    g_print ("%s: %u photographs (every scale)\n", photos, n);
+    seq += n;
+  }
   for (gchar ** d = images; d && *d; d++) {
     if (!aenn_source_add_images (set, *d, opt, &n, error))
       goto fail;
@@ -180,7 +187,7 @@ main (int argc, char **argv)
 {
   AennTrainConfig cfg;
   gchar *arch = NULL, *out = NULL, *init = NULL, *ckpt = NULL, *resume = NULL;
-  gchar *mode = NULL, *noise = NULL, *recipe;
+  gchar *mode = NULL, *noise = NULL, *recipe, *photos = NULL;
   gchar **images = NULL, **sources = NULL;
   AennFrameSet *frames = NULL;       /* until the trainer takes it */
   AennFrameSet *held = NULL;    /* held back from training, for validation */
@@ -226,6 +233,9 @@ main (int argc, char **argv)
         "MODE"},
     {"images", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images,
         "Folder of images to train on (repeatable)", "DIR"},
+    {"photos", 0, 0, G_OPTION_ARG_FILENAME, &photos,
+        "Folder of the photograph set (tools/aenn-photos --out DIR), built "
+        "first if it holds none; every image is kept", "DIR"},
     {"source", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources,
         "Video to train on: a file, a URI or a pipeline description "
         "(repeatable)", "SRC"},
@@ -284,6 +294,8 @@ main (int argc, char **argv)
       "  aenn-train --out my.safetensors --steps 40000 --lr 2e-3\n"
       "  aenn-train --init aedenoise-default --mode n2n --source clip.mp4 "
       "--out cam.safetensors --steps 3000 --lr 2e-4 --warmup 100\n"
+      "  aenn-train --photos ~/aenn-photos --frames-ratio 0.75 "
+      "--out photo.safetensors --steps 40000 --lr 2e-3\n"
       "  aenn-train --resume my.safetensors.ckpt --out my.safetensors\n\n"
       "Full documentation: docs/training.md (installed under "
       "$datadir/doc/gst-unsupervised).";
@@ -351,9 +363,9 @@ main (int argc, char **argv)
     g_print ("resuming %s at step %" G_GUINT64_FORMAT "\n", resume,
         aenn_trainer_get_step (tr));
     /* the frames are data, not configuration: give them again */
-    if (images || sources) {
+    if (photos || images || sources) {
       frames = read_frames (aenn_trainer_get_model (tr)->in_channels,
-          images, sources, &sopt, &err);
+          photos, images, sources, &sopt, &err);
       have_frames = frames != NULL;
       if (frames != NULL && holdout_every
           && aenn_trainer_get_config (tr)->mode != AENN_TRAIN_SUPERVISED)
@@ -422,9 +434,10 @@ main (int argc, char **argv)
       goto error;
     if (init == NULL)
       aenn_train_init_weights (m, cfg.seed);
-    if (images || sources) {
+    if (photos || images || sources) {
       sopt.sigmas = g_array_new (FALSE, FALSE, sizeof (double));
-      frames = read_frames (m->in_channels, images, sources, &sopt, &err);
+      frames = read_frames (m->in_channels, photos, images, sources, &sopt,
+          &err);
       if (frames == NULL) {
         aenn_model_free (m);
         goto error;
@@ -474,8 +487,8 @@ main (int argc, char **argv)
   cfg = *aenn_trainer_get_config (tr);
   if ((cfg.mode != AENN_TRAIN_SUPERVISED || cfg.frames_ratio > 0)
       && !have_frames) {
-    g_printerr ("aenn-train: --mode %s%s needs frames: give --images or "
-        "--source\n", aenn_train_mode_name (cfg.mode),
+    g_printerr ("aenn-train: --mode %s%s needs frames: give --photos, "
+        "--images or --source\n", aenn_train_mode_name (cfg.mode),
         cfg.frames_ratio > 0 ? " with --frames-ratio" : "");
     goto done;
   }
@@ -553,6 +566,7 @@ done:
   if (sopt.sigmas != NULL)
     g_array_free (sopt.sigmas, TRUE);
   g_strfreev (images);
+  g_free (photos);
   g_strfreev (sources);
   g_option_context_free (ctx);
   g_free (summary);
