@@ -428,8 +428,7 @@ aenn_source_add_photos (AennFrameSet * set, const gchar * dir,
     gint status = 0;
     gboolean ok;
 
-    g_print ("%s: no photographs yet: running %s --out %s\n", dir, tool,
-        dir);
+    g_print ("%s: no photographs yet: running %s --out %s\n", dir, tool, dir);
     ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL,
         NULL, NULL, NULL, &status, error);
     if (ok && !(WIFEXITED (status) && WEXITSTATUS (status) == 0)) {
