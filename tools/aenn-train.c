@@ -23,6 +23,9 @@
  * model they start from: refused unless --force-low-noise */
 #define NOISE_FLOOR 2.0
 
+/* --frames-ratio's default with --photos alone */
+#define PHOTOS_RATIO 0.75
+
 /* the signal that asked to stop, 0 for none */
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -249,7 +252,7 @@ main (int argc, char **argv)
         "(4)", "X"},
     {"frames-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &frames_ratio,
         "Supervised: share of patches from the frames, the rest dead leaves "
-        "(1 with frames, else 0)", "X"},
+        "(0.75 with --photos alone, 1 with other frames, else 0)", "X"},
     {"sigma-input", 0, 0, G_OPTION_ARG_DOUBLE, &sigma_input,
         "n2n, n2v: noise level fed to the network, 0..255 (estimated from "
         "the frames)", "X"},
@@ -294,8 +297,8 @@ main (int argc, char **argv)
       "  aenn-train --out my.safetensors --steps 40000 --lr 2e-3\n"
       "  aenn-train --init aedenoise-default --mode n2n --source clip.mp4 "
       "--out cam.safetensors --steps 3000 --lr 2e-4 --warmup 100\n"
-      "  aenn-train --photos ~/aenn-photos --frames-ratio 0.75 "
-      "--out photo.safetensors --steps 40000 --lr 2e-3\n"
+      "  aenn-train --photos ~/aenn-photos --out photo.safetensors "
+      "--steps 40000 --lr 2e-3\n"
       "  aenn-train --resume my.safetensors.ckpt --out my.safetensors\n\n"
       "Full documentation: docs/training.md (installed under "
       "$datadir/doc/gst-unsupervised).";
@@ -444,7 +447,15 @@ main (int argc, char **argv)
       }
       have_frames = TRUE;
     }
-    cfg.frames_ratio = frames_ratio >= 0 ? frames_ratio : have_frames;
+    /* photographs alone: mixed with a quarter of dead leaves, which keep
+     * the sharp edges and flat areas photographs have too few of (a
+     * 6,000-step comparison, models/README.md) */
+    if (frames_ratio >= 0)
+      cfg.frames_ratio = frames_ratio;
+    else if (photos && !images && !sources)
+      cfg.frames_ratio = PHOTOS_RATIO;
+    else
+      cfg.frames_ratio = have_frames;
     if (cfg.mode != AENN_TRAIN_SUPERVISED && have_frames) {
       double est = aenn_source_median_sigma (sopt.sigmas);
       if (est >= 0 && est < NOISE_FLOOR && !force_low_noise) {

@@ -134,6 +134,16 @@ def write_manifest(path, rows):
             f.write("\t".join(r) + "\n")
 
 
+def train_config(model):
+    """aenn.train.config of a model file's safetensors metadata."""
+    import json
+    import struct
+    with open(model, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+    return json.loads(header["__metadata__"]["aenn.train.config"])
+
+
 def fake(tool, train):
     try:
         from PIL import Image
@@ -271,9 +281,15 @@ def fake(tool, train):
               and len(os.listdir(pdir)) == 6,
               "aenn-train --photos builds the set and trains (rc %d: %s%s)"
               % (rc, so[-300:], se[-300:]))
-        rc2, so, se = run(cmd, env=dict(os.environ, AENN_PHOTOS="/bin/false"))
+        check(train_config(model).get("frames_ratio") == 0.5,
+              "--frames-ratio 0.5 kept")
+        cmd2 = [c for i, c in enumerate(cmd)
+                if c != "--frames-ratio" and cmd[i - 1] != "--frames-ratio"]
+        rc2, so, se = run(cmd2, env=dict(os.environ, AENN_PHOTOS="/bin/false"))
         check(rc2 == 0 and "6 photographs" in so,
               "a built folder is read, not rebuilt")
+        check(rc2 == 0 and train_config(model).get("frames_ratio") == 0.75,
+              "--photos alone: a quarter of dead leaves by default")
         empty = os.path.join(tmp, "photos-missing")
         bad = [list(r) for r in rows]
         bad[0][0] = "missing-wallpapers"
