@@ -6,6 +6,10 @@
 #                                (python3-torch, about 30 s to install)
 #   scripts/deps.sh demo         building, plus encoders and decoders for
 #                                the demo
+#   scripts/deps.sh train        building, plus the wallpaper packages whose
+#                                photographs tools/aenn-photos turns into a
+#                                training set (models/photos.tsv; about
+#                                156 MB to download, 155 MB installed)
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev liborc-0.4-dev
@@ -18,7 +22,8 @@ for what in "$@"; do
     build) ;;
     demo) pkgs="$pkgs gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav" ;;
     torch) pkgs="$pkgs python3-torch" ;;
-    *) echo "deps.sh: unknown set '$what' (build, torch, demo)" >&2; exit 2 ;;
+    train) pkgs="$pkgs lomiri-wallpapers-16.04 plasma-workspace-wallpapers mate-backgrounds" ;;
+    *) echo "deps.sh: unknown set '$what' (build, torch, demo, train)" >&2; exit 2 ;;
   esac
 done
 missing=""
