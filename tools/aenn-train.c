@@ -229,7 +229,7 @@ main (int argc, char **argv)
     {"cache-images", 0, 0, G_OPTION_ARG_INT, &cache_images,
         "Cache sampler: images held (64)", "N"},
     {"cache-steps", 0, 0, G_OPTION_ARG_INT, &cache_steps,
-        "Cache sampler: steps each image lives (64)", "N"},
+        "Cache sampler: steps each image lives (128)", "N"},
     {"mode", 0, 0, G_OPTION_ARG_STRING, &mode,
           "supervised, n2n or n2v (the last two train on noisy frames alone)",
         "MODE"},

@@ -34,7 +34,7 @@ aenn_train_config_init (AennTrainConfig * c)
   c->sampler = AENN_SAMPLER_RENDER;
   c->cache_images = 64;
   c->cache_side = 0;
-  c->cache_steps = 64;
+  c->cache_steps = 128;
 }
 
 static const gchar *const mode_names[] = { "supervised", "n2n", "n2v" };

@@ -72,7 +72,7 @@ typedef struct
 
 /* Defaults: seed 1, 100000 steps, batch 32, patch 64, chunk 4, lr 1e-3 to
  * 1e-5, warm-up 1000, clip 1, Adam .9/.999/1e-8, supervised Gaussian 0..55
- * quantized, render sampler (cache: 64 images, side 0, 64 steps). */
+ * quantized, render sampler (cache: 64 images, side 0, 128 steps). */
 void aenn_train_config_init (AennTrainConfig * cfg);
 /* Range checks naming the field; the model fixes channels and levels. */
 gboolean aenn_train_config_check (const AennTrainConfig * cfg,
