@@ -59,6 +59,20 @@ qtable_init (gpointer unused)
   return NULL;
 }
 
+/* quantize8 without a call to nearbyintf (not inlined before SSE4.1):
+ * adding and taking away 1.5 * 2^23 rounds to the nearest integer, ties
+ * to even, as nearbyintf does in the default rounding mode, for |x| <
+ * 2^22 (the clamp first keeps x there; the project never builds with
+ * -ffast-math, which would fold the two away) */
+static inline float
+quantize8_fast (float v)
+{
+  const float magic = 12582912.0f;
+  float x = CLAMP (v * 255.0f, -1.0f, 256.0f);
+  x = (x + magic) - magic;
+  return CLAMP (x, 0.0f, 255.0f) * (1.0f / 255.0f);
+}
+
 static inline float
 table_gauss (guint32 u)
 {
@@ -81,12 +95,12 @@ aenn_synth_gaussian_fast (Rng * r, const float *clean, float *noisy, gsize n,
     guint64 u = rng_next (r);
     float a = clean[i] + s * table_gauss ((guint32) u);
     float b = clean[i + 1] + s * table_gauss ((guint32) (u >> 32));
-    noisy[i] = quantize ? quantize8 (a) : a;
-    noisy[i + 1] = quantize ? quantize8 (b) : b;
+    noisy[i] = quantize ? quantize8_fast (a) : a;
+    noisy[i + 1] = quantize ? quantize8_fast (b) : b;
   }
   if (i < n) {
     float a = clean[i] + s * table_gauss ((guint32) rng_next (r));
-    noisy[i] = quantize ? quantize8 (a) : a;
+    noisy[i] = quantize ? quantize8_fast (a) : a;
   }
 }
 

@@ -38,23 +38,34 @@ crop (const Frame * f, guint channels, const Crop * c, guint P, float *out)
       }
 }
 
-/* the same transform as crop (), from a float image of side S */
+/* the same transform as crop (), from a float image of side S: output
+ * pixel (y, x) reads the source at start + y * sy + x * sx */
 static void
 crop_image (const float *img, guint S, guint channels, const Crop * c,
     guint P, float *out)
 {
   gsize plane = (gsize) S * S;
-  for (guint ch = 0; ch < channels; ch++)
-    for (guint y = 0; y < P; y++)
-      for (guint x = 0; x < P; x++) {
-        guint u = (c->t & 4) ? x : y, v = (c->t & 4) ? y : x;
-        if (c->t & 1)
-          v = P - 1 - v;
-        if (c->t & 2)
-          u = P - 1 - u;
-        out[((gsize) ch * P + y) * P + x] = img[ch * plane
-            + (gsize) (c->y0 + u) * S + c->x0 + v];
-      }
+  /* source row u and column v of output (y, x): (u, v) = (y, x), or (x, y)
+   * if transposed, then each flipped if asked */
+  gssize du = (c->t & 2) ? -1 : 1, dv = (c->t & 1) ? -1 : 1;
+  gssize u0 = (c->t & 2) ? (gssize) P - 1 : 0, v0 = (c->t & 1) ? (gssize) P
+      - 1 : 0;
+  gssize su = du * (gssize) S, sv = dv;
+  gssize sy = (c->t & 4) ? sv : su, sx = (c->t & 4) ? su : sv;
+  gssize start = ((gssize) c->y0 + u0) * (gssize) S + (gssize) c->x0 + v0;
+
+  for (guint ch = 0; ch < channels; ch++) {
+    const float *src = img + ch * plane + start;
+    for (guint y = 0; y < P; y++) {
+      const float *r = src + (gssize) y * sy;
+      float *o = out + ((gsize) ch * P + y) * P;
+      if (sx == 1)
+        memcpy (o, r, P * sizeof (float));
+      else
+        for (guint x = 0; x < P; x++)
+          o[x] = r[(gssize) x * sx];
+    }
+  }
 }
 
 guint
