@@ -148,6 +148,14 @@ aenn_train_config_check (const AennTrainConfig * c, const AennModel * m,
                   && c->cache_side <= 4096))), "cache sampler: %u images "
       "(1..65536), side %u (0 or patch %u..4096), %u steps (>= 1)",
       c->cache_images, c->cache_side, c->patch, c->cache_steps);
+  {
+    /* two buffers per image, up to 4 channels of floats */
+    double side = c->cache_side ? c->cache_side : 2.0 * c->patch;
+    double bytes = (double) c->cache_images * side * side * 2 * 4 * 4;
+    CHECK (c->sampler != AENN_SAMPLER_CACHE || bytes <= 4294967296.0,
+        "cache sampler: %u images of %.0f pixels would take up to %.1f GiB, "
+        "more than 4", c->cache_images, side, bytes / 1073741824.0);
+  }
   return TRUE;
 }
 
