@@ -154,9 +154,11 @@ main (int argc, char **argv)
 {
   AennTrainConfig cfg;
   gchar *arch = NULL, *out = NULL, *init = NULL, *ckpt = NULL, *resume = NULL;
-  gchar *mode = NULL, *noise = NULL, *recipe, *photos = NULL;
+  gchar *mode = NULL, *noise = NULL, *sampler = NULL, *recipe;
+  gchar *photos = NULL;
+  gint cache_images = -1, cache_steps = -1;
   gchar **images = NULL, **sources = NULL;
-  AennFrameSet *frames = NULL;       /* until the trainer takes it */
+  AennFrameSet *frames = NULL;  /* until the trainer takes it */
   AennFrameSet *held = NULL;    /* held back from training, for validation */
   gint holdout_every = 20;
   gboolean force_low_noise = FALSE;
@@ -195,8 +197,16 @@ main (int argc, char **argv)
         "gaussian or poisson-gaussian", "MODEL"},
     {"no-quantize", 0, 0, G_OPTION_ARG_NONE, &no_quantize,
         "Keep noisy inputs in float instead of 8 bits", NULL},
+    {"sampler", 0, 0, G_OPTION_ARG_STRING, &sampler,
+        "Supervised dead leaves: render (one image per patch, the default) "
+          "or cache (crops of cached images rendered ahead, table noise: "
+          "several times faster; docs/training.md)", "NAME"},
+    {"cache-images", 0, 0, G_OPTION_ARG_INT, &cache_images,
+        "Cache sampler: images held (64)", "N"},
+    {"cache-steps", 0, 0, G_OPTION_ARG_INT, &cache_steps,
+        "Cache sampler: steps each image lives (128)", "N"},
     {"mode", 0, 0, G_OPTION_ARG_STRING, &mode,
-        "supervised, n2n or n2v (the last two train on noisy frames alone)",
+          "supervised, n2n or n2v (the last two train on noisy frames alone)",
         "MODE"},
     {"images", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images,
         "Folder of images to train on (repeatable)", "DIR"},
@@ -205,31 +215,31 @@ main (int argc, char **argv)
         "first if it holds none; every image is kept", "DIR"},
     {"source", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources,
         "Video to train on: a file, a URI or a pipeline description "
-        "(repeatable)", "SRC"},
+          "(repeatable)", "SRC"},
     {"max-frames", 0, 0, G_OPTION_ARG_INT, &max_frames,
         "Frames kept per folder or video, 0 for all (300)", "N"},
     {"frame-step", 0, 0, G_OPTION_ARG_INT, &frame_step,
         "Keep every N-th frame of a video (1)", "N"},
     {"cut-levels", 0, 0, G_OPTION_ARG_DOUBLE, &cut_levels,
         "A new scene (no Noise2Noise pair across it) where consecutive "
-        "frames differ by this many levels more than their noise explains "
-        "(4)", "X"},
+          "frames differ by this many levels more than their noise explains "
+          "(4)", "X"},
     {"frames-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &frames_ratio,
         "Supervised: share of patches from the frames, the rest dead leaves "
-        "(0.75 with --photos alone, 1 with other frames, else 0)", "X"},
+          "(0.75 with --photos alone, 1 with other frames, else 0)", "X"},
     {"sigma-input", 0, 0, G_OPTION_ARG_DOUBLE, &sigma_input,
         "n2n, n2v: noise level fed to the network, 0..255 (estimated from "
-        "the frames)", "X"},
+          "the frames)", "X"},
     {"force-low-noise", 0, 0, G_OPTION_ARG_NONE, &force_low_noise,
         "n2n, n2v: train even on footage whose estimated noise is below "
-        "2 levels (refused otherwise)", NULL},
+          "2 levels (refused otherwise)", NULL},
     {"holdout-every", 0, 0, G_OPTION_ARG_INT, &holdout_every,
         "n2n, n2v: of every N frames of a video, hold the last two back "
-        "from training and validate on them, noisy against noisy (20; 0 "
-        "for none)", "N"},
+          "from training and validate on them, noisy against noisy (20; 0 "
+          "for none)", "N"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init,
         "Start from this model's weights (fine-tune): a file, or an "
-        "installed model's name (aedenoise-default)", "MODEL"},
+          "installed model's name (aedenoise-default)", "MODEL"},
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &ckpt,
         "Checkpoint file (OUT.ckpt)", "FILE"},
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every,
@@ -321,6 +331,7 @@ main (int argc, char **argv)
     if (steps >= 0 || batch >= 0 || patch >= 0 || chunk >= 0 || warmup >= 0
         || lr >= 0 || lr_min >= 0 || clip >= 0 || smin >= 0 || smax >= 0
         || seed >= 0 || mode || noise || init || arch || no_quantize
+        || sampler || cache_images >= 0 || cache_steps >= 0
         || frames_ratio >= 0 || sigma_input >= 0)
       g_printerr ("aenn-train: training options ignored: --resume continues "
           "with the checkpoint's own configuration\n");
@@ -356,6 +367,8 @@ main (int argc, char **argv)
     SET_IF (smin, sigma_min);
     SET_IF (smax, sigma_max);
     SET_IF (seed, seed);
+    SET_IF (cache_images, cache_images);
+    SET_IF (cache_steps, cache_steps);
 #undef SET_IF
     if (lr >= 0 && lr_min < 0)
       cfg.lr_min = cfg.lr * 0.01;
@@ -367,6 +380,12 @@ main (int argc, char **argv)
     if (mode != NULL && !aenn_train_mode_from_name (mode, &cfg.mode)) {
       g_printerr ("aenn-train: --mode %s: expected supervised, n2n or n2v\n",
           mode);
+      ret = 2;
+      goto done;
+    }
+    if (sampler != NULL && !aenn_sampler_from_name (sampler, &cfg.sampler)) {
+      g_printerr ("aenn-train: --sampler %s: expected render or cache\n",
+          sampler);
       ret = 2;
       goto done;
     }
@@ -552,6 +571,7 @@ done:
   g_free (resume);
   g_free (mode);
   g_free (noise);
+  g_free (sampler);
   g_free (recipe);
   return ret;
 }
