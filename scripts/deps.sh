@@ -8,6 +8,10 @@
 #                                the demo
 #   scripts/deps.sh slurm        building, plus a one-node Slurm (munge,
 #                                slurmctld, slurmd) for tests/tools/test-slurm.sh
+#   scripts/deps.sh train        building, plus the wallpaper packages whose
+#                                photographs tools/aenn-photos turns into a
+#                                training set (models/photos.tsv; about
+#                                156 MB to download, 155 MB installed)
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev liborc-0.4-dev
@@ -22,7 +26,8 @@ for what in "$@"; do
     torch) pkgs="$pkgs python3-torch" ;;
     # started by tests/tools/test-slurm.sh on localhost, not as services
     slurm) pkgs="$pkgs munge slurmctld slurmd slurm-client" ;;
-    *) echo "deps.sh: unknown set '$what' (build, torch, demo, slurm)" >&2; exit 2 ;;
+    train) pkgs="$pkgs lomiri-wallpapers-16.04 plasma-workspace-wallpapers mate-backgrounds" ;;
+    *) echo "deps.sh: unknown set '$what' (build, torch, demo, train, slurm)" >&2; exit 2 ;;
   esac
 done
 missing=""

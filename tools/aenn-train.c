@@ -23,6 +23,9 @@
  * model they start from: refused unless --force-low-noise */
 #define NOISE_FLOOR 2.0
 
+/* --frames-ratio's default with --photos alone */
+#define PHOTOS_RATIO 0.75
+
 /* the signal that asked to stop, 0 for none */
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -112,14 +115,21 @@ hold_back (AennFrameSet ** frames, guint holdout_every)
   return held;
 }
 
-/* The frames of every --images folder and --source, in that order. */
+/* The frames of the --photos folder, every --images folder and --source,
+ * in that order. */
 static AennFrameSet *
-read_frames (guint channels, gchar ** images, gchar ** sources,
-    const AennSourceOptions * opt, GError ** error)
+read_frames (guint channels, const gchar * photos, gchar ** images,
+    gchar ** sources, const AennSourceOptions * opt, GError ** error)
 {
   AennFrameSet *set = aenn_frame_set_new (channels);
   guint seq = 0, n, scenes;
 
+  if (photos != NULL) {
+    if (!aenn_source_add_photos (set, photos, NULL, opt, &n, error))
+      goto fail;
+    g_print ("%s: %u photographs (every scale)\n", photos, n);
+    seq += n;
+  }
   for (gchar ** d = images; d && *d; d++) {
     if (!aenn_source_add_images (set, *d, opt, &n, error))
       goto fail;
@@ -144,9 +154,11 @@ main (int argc, char **argv)
 {
   AennTrainConfig cfg;
   gchar *arch = NULL, *out = NULL, *init = NULL, *ckpt = NULL, *resume = NULL;
-  gchar *mode = NULL, *noise = NULL, *recipe;
+  gchar *mode = NULL, *noise = NULL, *sampler = NULL, *recipe;
+  gchar *photos = NULL;
+  gint cache_images = -1, cache_steps = -1;
   gchar **images = NULL, **sources = NULL;
-  AennFrameSet *frames = NULL;       /* until the trainer takes it */
+  AennFrameSet *frames = NULL;  /* until the trainer takes it */
   AennFrameSet *held = NULL;    /* held back from training, for validation */
   gint holdout_every = 20;
   gboolean force_low_noise = FALSE;
@@ -185,38 +197,49 @@ main (int argc, char **argv)
         "gaussian or poisson-gaussian", "MODEL"},
     {"no-quantize", 0, 0, G_OPTION_ARG_NONE, &no_quantize,
         "Keep noisy inputs in float instead of 8 bits", NULL},
+    {"sampler", 0, 0, G_OPTION_ARG_STRING, &sampler,
+        "Supervised dead leaves: render (one image per patch, the default) "
+          "or cache (crops of cached images rendered ahead, table noise: "
+          "several times faster; docs/training.md)", "NAME"},
+    {"cache-images", 0, 0, G_OPTION_ARG_INT, &cache_images,
+        "Cache sampler: images held (64)", "N"},
+    {"cache-steps", 0, 0, G_OPTION_ARG_INT, &cache_steps,
+        "Cache sampler: steps each image lives (128)", "N"},
     {"mode", 0, 0, G_OPTION_ARG_STRING, &mode,
-        "supervised, n2n or n2v (the last two train on noisy frames alone)",
+          "supervised, n2n or n2v (the last two train on noisy frames alone)",
         "MODE"},
     {"images", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images,
         "Folder of images to train on (repeatable)", "DIR"},
+    {"photos", 0, 0, G_OPTION_ARG_FILENAME, &photos,
+        "Folder of the photograph set (tools/aenn-photos --out DIR), built "
+        "first if it holds none; every image is kept", "DIR"},
     {"source", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources,
         "Video to train on: a file, a URI or a pipeline description "
-        "(repeatable)", "SRC"},
+          "(repeatable)", "SRC"},
     {"max-frames", 0, 0, G_OPTION_ARG_INT, &max_frames,
         "Frames kept per folder or video, 0 for all (300)", "N"},
     {"frame-step", 0, 0, G_OPTION_ARG_INT, &frame_step,
         "Keep every N-th frame of a video (1)", "N"},
     {"cut-levels", 0, 0, G_OPTION_ARG_DOUBLE, &cut_levels,
         "A new scene (no Noise2Noise pair across it) where consecutive "
-        "frames differ by this many levels more than their noise explains "
-        "(4)", "X"},
+          "frames differ by this many levels more than their noise explains "
+          "(4)", "X"},
     {"frames-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &frames_ratio,
         "Supervised: share of patches from the frames, the rest dead leaves "
-        "(1 with frames, else 0)", "X"},
+          "(0.75 with --photos alone, 1 with other frames, else 0)", "X"},
     {"sigma-input", 0, 0, G_OPTION_ARG_DOUBLE, &sigma_input,
         "n2n, n2v: noise level fed to the network, 0..255 (estimated from "
-        "the frames)", "X"},
+          "the frames)", "X"},
     {"force-low-noise", 0, 0, G_OPTION_ARG_NONE, &force_low_noise,
         "n2n, n2v: train even on footage whose estimated noise is below "
-        "2 levels (refused otherwise)", NULL},
+          "2 levels (refused otherwise)", NULL},
     {"holdout-every", 0, 0, G_OPTION_ARG_INT, &holdout_every,
         "n2n, n2v: of every N frames of a video, hold the last two back "
-        "from training and validate on them, noisy against noisy (20; 0 "
-        "for none)", "N"},
+          "from training and validate on them, noisy against noisy (20; 0 "
+          "for none)", "N"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init,
         "Start from this model's weights (fine-tune): a file, or an "
-        "installed model's name (aedenoise-default)", "MODEL"},
+          "installed model's name (aedenoise-default)", "MODEL"},
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &ckpt,
         "Checkpoint file (OUT.ckpt)", "FILE"},
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every,
@@ -248,6 +271,8 @@ main (int argc, char **argv)
       "  aenn-train --out my.safetensors --steps 40000 --lr 2e-3\n"
       "  aenn-train --init aedenoise-default --mode n2n --source clip.mp4 "
       "--out cam.safetensors --steps 3000 --lr 2e-4 --warmup 100\n"
+      "  aenn-train --photos ~/aenn-photos --out photo.safetensors "
+      "--steps 40000 --lr 2e-3\n"
       "  aenn-train --resume my.safetensors.ckpt --out my.safetensors\n\n"
       "Full documentation: docs/training.md (installed under "
       "$datadir/doc/gst-unsupervised).";
@@ -306,6 +331,7 @@ main (int argc, char **argv)
     if (steps >= 0 || batch >= 0 || patch >= 0 || chunk >= 0 || warmup >= 0
         || lr >= 0 || lr_min >= 0 || clip >= 0 || smin >= 0 || smax >= 0
         || seed >= 0 || mode || noise || init || arch || no_quantize
+        || sampler || cache_images >= 0 || cache_steps >= 0
         || frames_ratio >= 0 || sigma_input >= 0)
       g_printerr ("aenn-train: training options ignored: --resume continues "
           "with the checkpoint's own configuration\n");
@@ -315,9 +341,9 @@ main (int argc, char **argv)
     g_print ("resuming %s at step %" G_GUINT64_FORMAT "\n", resume,
         aenn_trainer_get_step (tr));
     /* the frames are data, not configuration: give them again */
-    if (images || sources) {
+    if (photos || images || sources) {
       frames = read_frames (aenn_trainer_get_model (tr)->in_channels,
-          images, sources, &sopt, &err);
+          photos, images, sources, &sopt, &err);
       have_frames = frames != NULL;
       if (frames != NULL && holdout_every
           && aenn_trainer_get_config (tr)->mode != AENN_TRAIN_SUPERVISED)
@@ -341,6 +367,8 @@ main (int argc, char **argv)
     SET_IF (smin, sigma_min);
     SET_IF (smax, sigma_max);
     SET_IF (seed, seed);
+    SET_IF (cache_images, cache_images);
+    SET_IF (cache_steps, cache_steps);
 #undef SET_IF
     if (lr >= 0 && lr_min < 0)
       cfg.lr_min = cfg.lr * 0.01;
@@ -352,6 +380,12 @@ main (int argc, char **argv)
     if (mode != NULL && !aenn_train_mode_from_name (mode, &cfg.mode)) {
       g_printerr ("aenn-train: --mode %s: expected supervised, n2n or n2v\n",
           mode);
+      ret = 2;
+      goto done;
+    }
+    if (sampler != NULL && !aenn_sampler_from_name (sampler, &cfg.sampler)) {
+      g_printerr ("aenn-train: --sampler %s: expected render or cache\n",
+          sampler);
       ret = 2;
       goto done;
     }
@@ -386,16 +420,25 @@ main (int argc, char **argv)
       goto error;
     if (init == NULL)
       aenn_train_init_weights (m, cfg.seed);
-    if (images || sources) {
+    if (photos || images || sources) {
       sopt.sigmas = g_array_new (FALSE, FALSE, sizeof (double));
-      frames = read_frames (m->in_channels, images, sources, &sopt, &err);
+      frames = read_frames (m->in_channels, photos, images, sources, &sopt,
+          &err);
       if (frames == NULL) {
         aenn_model_free (m);
         goto error;
       }
       have_frames = TRUE;
     }
-    cfg.frames_ratio = frames_ratio >= 0 ? frames_ratio : have_frames;
+    /* photographs alone: mixed with a quarter of dead leaves, which keep
+     * the sharp edges and flat areas photographs have too few of (a
+     * 6,000-step comparison, models/README.md) */
+    if (frames_ratio >= 0)
+      cfg.frames_ratio = frames_ratio;
+    else if (photos && !images && !sources)
+      cfg.frames_ratio = PHOTOS_RATIO;
+    else
+      cfg.frames_ratio = have_frames;
     if (cfg.mode != AENN_TRAIN_SUPERVISED && have_frames) {
       double est = aenn_source_median_sigma (sopt.sigmas);
       if (est >= 0 && est < NOISE_FLOOR && !force_low_noise) {
@@ -438,8 +481,8 @@ main (int argc, char **argv)
   cfg = *aenn_trainer_get_config (tr);
   if ((cfg.mode != AENN_TRAIN_SUPERVISED || cfg.frames_ratio > 0)
       && !have_frames) {
-    g_printerr ("aenn-train: --mode %s%s needs frames: give --images or "
-        "--source\n", aenn_train_mode_name (cfg.mode),
+    g_printerr ("aenn-train: --mode %s%s needs frames: give --photos, "
+        "--images or --source\n", aenn_train_mode_name (cfg.mode),
         cfg.frames_ratio > 0 ? " with --frames-ratio" : "");
     goto done;
   }
@@ -517,6 +560,7 @@ done:
   if (sopt.sigmas != NULL)
     g_array_free (sopt.sigmas, TRUE);
   g_strfreev (images);
+  g_free (photos);
   g_strfreev (sources);
   g_option_context_free (ctx);
   g_free (summary);
@@ -527,6 +571,7 @@ done:
   g_free (resume);
   g_free (mode);
   g_free (noise);
+  g_free (sampler);
   g_free (recipe);
   return ret;
 }

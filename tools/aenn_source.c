@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
 
@@ -382,4 +383,72 @@ aenn_source_median_sigma (GArray * sigmas)
   }
   g_array_free (v, TRUE);
   return med;
+}
+
+static gboolean
+has_png (const gchar * dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+  gboolean found = FALSE;
+
+  if (d == NULL)
+    return FALSE;
+  while (!found && (name = g_dir_read_name (d)) != NULL)
+    found = g_str_has_suffix (name, ".png");
+  g_dir_close (d);
+  return found;
+}
+
+static gchar *
+find_builder (const gchar * builder)
+{
+  const gchar *env = g_getenv ("AENN_PHOTOS");
+
+  if (builder != NULL)
+    return g_strdup (builder);
+  if (env != NULL && *env)
+    return g_strdup (env);
+  if (g_file_test (AENN_PHOTOS_SRC, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (AENN_PHOTOS_SRC);
+  return g_strdup (AENN_PHOTOS_BIN);
+}
+
+gboolean
+aenn_source_add_photos (AennFrameSet * set, const gchar * dir,
+    const gchar * builder, const AennSourceOptions * opt, guint * n_added,
+    GError ** error)
+{
+  AennSourceOptions all = *opt;
+
+  *n_added = 0;
+  if (!has_png (dir)) {
+    gchar *tool = find_builder (builder);
+    gchar *argv[] = { tool, (gchar *) "--out", (gchar *) dir, NULL };
+    gint status = 0;
+    gboolean ok;
+
+    g_print ("%s: no photographs yet: running %s --out %s\n", dir, tool, dir);
+    ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL,
+        NULL, NULL, NULL, &status, error);
+    if (ok && !(WIFEXITED (status) && WEXITSTATUS (status) == 0)) {
+      gboolean skipped = WIFEXITED (status) && WEXITSTATUS (status) == 77;
+      g_set_error (error, AENN_ERROR, AENN_ERROR_IO,
+          "%s: %s failed (%s): %s", dir, tool,
+          skipped ? "packages missing" : "see its message above",
+          skipped ? "scripts/deps.sh train installs the wallpaper packages"
+          : "the photograph set was not built");
+      ok = FALSE;
+    }
+    g_free (tool);
+    if (!ok)
+      return FALSE;
+    if (!has_png (dir)) {
+      g_set_error (error, AENN_ERROR, AENN_ERROR_IO,
+          "%s: the builder wrote no PNG", dir);
+      return FALSE;
+    }
+  }
+  all.max_frames = 0;
+  return aenn_source_add_images (set, dir, &all, n_added, error);
 }

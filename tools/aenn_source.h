@@ -41,6 +41,18 @@ gboolean aenn_source_add_video (AennFrameSet * set, const gchar * src,
     const AennSourceOptions * opt, guint * sequence, guint * n_added,
     guint * n_scenes, GError ** error);
 
+/* Adds the photograph training set in folder dir, as tools/aenn-photos
+ * writes it (the photos of models/photos.tsv, each at several downscales:
+ * the scale augmentation; crops, flips and rotations come from the
+ * sampler). When dir does not exist or holds no PNG, runs the builder
+ * first: builder, else $AENN_PHOTOS, else the source tree's
+ * tools/aenn-photos, else the installed one; its own messages (what it
+ * wrote, or which package is missing) go to the terminal. Every image is
+ * taken (opt->max_frames does not apply). *n_added: images added. */
+gboolean aenn_source_add_photos (AennFrameSet * set, const gchar * dir,
+    const gchar * builder, const AennSourceOptions * opt, guint * n_added,
+    GError ** error);
+
 /* The median of the estimates in sigmas (options' array) that are not -1;
  * -1 if there is none. */
 double aenn_source_median_sigma (GArray * sigmas);

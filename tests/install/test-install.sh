@@ -47,7 +47,7 @@ for d in $docs; do
   [ -s "$docdir/$d" ]
   check $? "docs: $d"
 done
-for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch unsupervised-batch; do
+for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch aenn-photos unsupervised-batch; do
   [ -x "$bindir/$t" ]
   check $? "tool installed: $bindir/$t"
 done
@@ -76,6 +76,18 @@ help_has aenn-train "Exit status" "--init" "--holdout-every" "--force-low-noise"
 check $? "aenn-train --help: options, exit status, examples"
 help_has aenn-eval "--data" "--set" "Exit status"
 check $? "aenn-eval --help"
+help_has aenn-train "--photos"
+check $? "aenn-train --help: --photos"
+if /usr/bin/python3 -c "import PIL" 2>/dev/null; then
+  help_has aenn-photos "--manifest" "--scales" "Exit status"
+  check $? "aenn-photos --help"
+  # the installed manifest is found; 77 where the wallpaper packages are
+  # not installed (scripts/deps.sh train)
+  aenn-photos --list >"$work/photos.log" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || [ $rc -eq 77 ]
+  check $? "aenn-photos --list finds the installed manifest (exit $rc)"
+fi
 help_has aenn-infer "--size" "--kernels" "Exit status"
 check $? "aenn-infer --help"
 help_has unsupervised-noise "--sigma" "psnr"

@@ -261,6 +261,83 @@ test_median (void)
   g_array_free (a, TRUE);
 }
 
+/* --photos: a folder with PNGs is read whole (max_frames does not apply)
+ * without running the builder; an empty or missing one runs the builder
+ * with --out DIR, then reads what it wrote; a builder that exits 77 (the
+ * packages missing) or fails is an error that says so. */
+static void
+write_script (const gchar * path, const gchar * body)
+{
+  GError *err = NULL;
+  g_assert_true (g_file_set_contents (path, body, -1, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+}
+
+static void
+test_photos (void)
+{
+  gchar *top = make_dir ();
+  gchar *dir = g_build_filename (top, "set", NULL);
+  gchar *missing = g_build_filename (top, "not-built", NULL);
+  gchar *tool = g_build_filename (top, "builder.sh", NULL);
+  gchar *body;
+  AennSourceOptions opt;
+  AennFrameSet *set;
+  GError *err = NULL;
+  guint n;
+
+  aenn_source_options_init (&opt);
+  opt.max_frames = 1;
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  write_png (dir, "p--a--x2.png", 0xff808080u, 33, 21);
+  write_png (dir, "p--a--x3.png", 0xff808080u, 22, 14);
+  set = aenn_frame_set_new (3);
+  g_assert_true (aenn_source_add_photos (set, dir, "/bin/false", &opt, &n,
+          &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (n, ==, 2);
+  aenn_frame_set_free (set);
+
+  /* not built yet: the builder writes a PNG into --out's folder */
+  body = g_strdup_printf ("#!/bin/sh\n[ \"$1\" = --out ] || exit 3\n"
+      "mkdir -p \"$2\" && cp \"%s/p--a--x2.png\" \"$2/\"\n", dir);
+  write_script (tool, body);
+  g_free (body);
+  set = aenn_frame_set_new (1);
+  g_assert_true (aenn_source_add_photos (set, missing, tool, &opt, &n,
+          &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (n, ==, 1);
+  aenn_frame_set_free (set);
+  remove_dir (g_strdup (missing));
+
+  /* packages missing (77), or a builder that fails or writes nothing */
+  write_script (tool, "#!/bin/sh\nexit 77\n");
+  set = aenn_frame_set_new (1);
+  g_assert_false (aenn_source_add_photos (set, missing, tool, &opt, &n,
+          &err));
+  g_assert_nonnull (strstr (err->message, "scripts/deps.sh train"));
+  g_clear_error (&err);
+  g_assert_false (aenn_source_add_photos (set, missing, "/bin/false", &opt,
+          &n, &err));
+  g_assert_nonnull (strstr (err->message, "not built"));
+  g_clear_error (&err);
+  write_script (tool, "#!/bin/sh\nexit 0\n");
+  g_assert_false (aenn_source_add_photos (set, missing, tool, &opt, &n,
+          &err));
+  g_assert_nonnull (strstr (err->message, "no PNG"));
+  g_clear_error (&err);
+  aenn_frame_set_free (set);
+
+  g_unlink (tool);
+  g_free (tool);
+  g_free (missing);
+  remove_dir (dir);
+  g_rmdir (top);
+  g_free (top);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -271,5 +348,6 @@ main (int argc, char **argv)
   g_test_add_func ("/source/video-scenes", test_video_scenes_and_counts);
   g_test_add_func ("/source/video-file-noise", test_video_file_noise);
   g_test_add_func ("/source/median", test_median);
+  g_test_add_func ("/source/photos", test_photos);
   return g_test_run ();
 }

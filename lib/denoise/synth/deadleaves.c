@@ -34,6 +34,7 @@ typedef struct
   double cs, sn, hx, hy;        /* rectangle: rotation, half extents */
   guint nv;
   double vx[MAX_VERTS], vy[MAX_VERTS];  /* polygon, counter-clockwise */
+  double ex[MAX_VERTS], ey[MAX_VERTS];  /* edge i: vertex i to i + 1 */
 } Leaf;
 
 static gboolean
@@ -47,14 +48,29 @@ inside (const Leaf * s, double px, double py)
       return fabs (dx * s->cs + dy * s->sn) <= s->hx
           && fabs (-dx * s->sn + dy * s->cs) <= s->hy;
     default:
-      for (guint i = 0; i < s->nv; i++) {
-        guint j = (i + 1) % s->nv;
-        if ((s->vx[j] - s->vx[i]) * (py - s->vy[i])
-            - (s->vy[j] - s->vy[i]) * (px - s->vx[i]) < 0.0)
+      for (guint i = 0; i < s->nv; i++)
+        if (s->ex[i] * (py - s->vy[i]) - s->ey[i] * (px - s->vx[i]) < 0.0)
           return FALSE;
-      }
       return TRUE;
   }
+}
+
+/* Whether a bare pixel lies in the box: most shapes of the second half of
+ * an image fall on covered ground, and those need neither their outline
+ * nor their colour worked out. */
+static gboolean
+box_has_bare (const guint8 * cov, const guint * row_left, guint width,
+    gint x0, gint x1, gint y0, gint y1)
+{
+  for (gint y = y0; y <= y1; y++) {
+    const guint8 *r = cov + (gsize) y * width;
+    if (row_left[y] == 0)
+      continue;
+    for (gint x = x0; x <= x1; x++)
+      if (!r[x])
+        return TRUE;
+  }
+  return FALSE;
 }
 
 static int
@@ -85,8 +101,10 @@ void
 aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
     guint channels, guint width, guint height, float *out)
 {
-  gsize npix = (gsize) width * height, left = npix;
+  gsize npix = (gsize) width * height, left = npix, n_bare = 0;
   guint8 *cov;
+  guint *row_left;
+  gsize *bare = NULL;           /* the tail's bare pixels, in index order */
   Rng rng;
   double rmin, rmax, ia, ib, mean, contrast;
 
@@ -94,6 +112,9 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
   if (npix == 0)
     return;
   cov = g_malloc0 (npix);
+  row_left = g_new (guint, height);
+  for (guint y = 0; y < height; y++)
+    row_left[y] = width;
   rng_init (&rng, seed, G_GUINT64_CONSTANT (0x646561646c656166), 0);
   rmin = MAX (p->rmin, 0.5f);
   rmax = p->rmax > 0.0f ? p->rmax : (float) MAX (width, height);
@@ -109,16 +130,21 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
     Leaf s = { 0 };
     double base[4], gx, gy, amp = 0.0, fx = 0.0, fy = 0.0, ph = 0.0, lum;
     gint x0, x1, y0, y1;
+    gsize painted = 0;
 
     /* inverse CDF of the density r^-3 on [rmin, rmax] */
     s.r = 1.0 / sqrt (ia - rng_uniform (&rng) * (ia - ib));
     if (left * 50 < npix) {
       /* the last 2% of bare pixels would take as many leaves again as the
        * rest (a coupon collector's tail): aim at them instead */
-      gsize k = rng_below (&rng, (guint) left), i = 0;
-      for (;; i++)
-        if (!cov[i] && k-- == 0)
-          break;
+      gsize i;
+      if (bare == NULL) {
+        bare = g_new (gsize, left);
+        for (i = 0; i < npix; i++)
+          if (!cov[i])
+            bare[n_bare++] = i;
+      }
+      i = bare[rng_below (&rng, (guint) left)];
       s.cx = i % width + rng_uniform (&rng);
       s.cy = i / width + rng_uniform (&rng);
     } else {
@@ -126,6 +152,25 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
       s.cy = -s.r + rng_uniform (&rng) * (height + 2.0 * s.r);
     }
     s.kind = (Shape) rng_below (&rng, N_SHAPES);
+    x0 = MAX ((gint) floor (s.cx - s.r), 0);
+    x1 = MIN ((gint) ceil (s.cx + s.r), (gint) width - 1);
+    y0 = MAX ((gint) floor (s.cy - s.r), 0);
+    y1 = MIN ((gint) ceil (s.cy + s.r), (gint) height - 1);
+    if (!box_has_bare (cov, row_left, width, x0, x1, y0, y1)) {
+      /* hidden: draw the same random numbers as a visible leaf, so that
+       * the leaves after it are the same, and nothing else */
+      guint draws = 1 + (channels > 1 ? channels : 0) + 2 + 1;
+      if (s.kind == SHAPE_RECT)
+        draws += 2;
+      else if (s.kind == SHAPE_POLY)
+        draws += 3 + rng_below (&rng, MAX_VERTS - 2);
+      for (guint i = 0; i < draws - 1; i++)
+        rng_next (&rng);
+      if (rng_uniform (&rng) < p->texture_prob)
+        for (guint i = 0; i < 4; i++)
+          rng_next (&rng);
+      continue;
+    }
     if (s.kind == SHAPE_RECT) {
       double a = rng_uniform (&rng) * G_PI;
       s.cs = cos (a);
@@ -143,6 +188,11 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
         s.vx[i] = s.cx + s.r * cos (ang[i]);
         s.vy[i] = s.cy + s.r * sin (ang[i]);
       }
+      for (guint i = 0; i < s.nv; i++) {
+        guint j = (i + 1) % s.nv;
+        s.ex[i] = s.vx[j] - s.vx[i];
+        s.ey[i] = s.vy[j] - s.vy[i];
+      }
     }
     lum = mean + contrast * (rng_uniform (&rng) - 0.5);
     for (guint c = 0; c < channels; c++)
@@ -159,24 +209,32 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
       ph = rng_uniform (&rng) * 2.0 * G_PI;
     }
 
-    x0 = MAX ((gint) floor (s.cx - s.r), 0);
-    x1 = MIN ((gint) ceil (s.cx + s.r), (gint) width - 1);
-    y0 = MAX ((gint) floor (s.cy - s.r), 0);
-    y1 = MIN ((gint) ceil (s.cy + s.r), (gint) height - 1);
-    for (gint y = y0; y <= y1; y++)
+    for (gint y = y0; y <= y1; y++) {
+      if (row_left[y] == 0)
+        continue;
       for (gint x = x0; x <= x1; x++) {
         gsize i = (gsize) y * width + x;
         double px = x + 0.5, py = y + 0.5, v;
         if (cov[i] || !inside (&s, px, py))
           continue;
         cov[i] = 1;
-        left--;
+        row_left[y]--;
+        painted++;
         v = gx * (px - s.cx) + gy * (py - s.cy);
         if (amp > 0.0)
           v += amp * sin (fx * px + fy * py + ph);
         for (guint c = 0; c < channels; c++)
           out[c * npix + i] = (float) CLAMP (base[c] + v, 0.0, 1.0);
       }
+    }
+    left -= painted;
+    if (bare != NULL && painted > 0) {
+      gsize k = 0;
+      for (gsize j = 0; j < n_bare; j++)
+        if (!cov[bare[j]])
+          bare[k++] = bare[j];
+      n_bare = k;
+    }
   }
   if (left > 0) {
     double bg = CLAMP (mean, 0.0, 1.0);
@@ -191,5 +249,7 @@ aenn_deadleaves_render (const AennDeadLeavesParams * p, guint64 seed,
       blur121 (out + c * npix, width, height, tmp);
     g_free (tmp);
   }
+  g_free (bare);
+  g_free (row_left);
   g_free (cov);
 }

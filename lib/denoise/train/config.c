@@ -31,10 +31,16 @@ aenn_train_config_init (AennTrainConfig * c)
   c->sigma_input = 25.0;
   c->n2v_fraction = 0.015;
   aenn_deadleaves_params_init (&c->leaves);
+  c->sampler = AENN_SAMPLER_RENDER;
+  c->cache_images = 64;
+  c->cache_side = 0;
+  c->cache_steps = 128;
 }
 
 static const gchar *const mode_names[] = { "supervised", "n2n", "n2v" };
 static const gchar *const noise_names[] = { "gaussian", "poisson-gaussian" };
+static const gchar *const sampler_names[] = { "render", "cache" };
+
 
 /* index of name in names, or -1 */
 static gint
@@ -73,6 +79,22 @@ aenn_noise_model_from_name (const gchar * name, AennNoiseModel * noise)
   gint i = find_name (noise_names, G_N_ELEMENTS (noise_names), name);
   if (i >= 0)
     *noise = (AennNoiseModel) i;
+  return i >= 0;
+}
+
+const gchar *
+aenn_sampler_name (AennSampler sampler)
+{
+  return (guint) sampler < G_N_ELEMENTS (sampler_names) ?
+      sampler_names[sampler] : "?";
+}
+
+gboolean
+aenn_sampler_from_name (const gchar * name, AennSampler * sampler)
+{
+  gint i = find_name (sampler_names, G_N_ELEMENTS (sampler_names), name);
+  if (i >= 0)
+    *sampler = (AennSampler) i;
   return i >= 0;
 }
 
@@ -118,6 +140,22 @@ aenn_train_config_check (const AennTrainConfig * c, const AennModel * m,
   CHECK ((guint) c->mode <= AENN_TRAIN_N2V, "unknown mode %d", c->mode);
   CHECK ((guint) c->noise <= AENN_NOISE_POISSON_GAUSSIAN, "unknown noise "
       "model %d", c->noise);
+  CHECK ((guint) c->sampler <= AENN_SAMPLER_CACHE, "unknown sampler %d",
+      c->sampler);
+  CHECK (c->sampler != AENN_SAMPLER_CACHE || (c->cache_images >= 1
+          && c->cache_images <= 65536 && c->cache_steps >= 1
+          && (c->cache_side == 0 || (c->cache_side >= c->patch
+                  && c->cache_side <= 4096))), "cache sampler: %u images "
+      "(1..65536), side %u (0 or patch %u..4096), %u steps (>= 1)",
+      c->cache_images, c->cache_side, c->patch, c->cache_steps);
+  {
+    /* two buffers per image, up to 4 channels of floats */
+    double side = c->cache_side ? c->cache_side : 2.0 * c->patch;
+    double bytes = (double) c->cache_images * side * side * 2 * 4 * 4;
+    CHECK (c->sampler != AENN_SAMPLER_CACHE || bytes <= 4294967296.0,
+        "cache sampler: %u images of %.0f pixels would take up to %.1f GiB, "
+        "more than 4", c->cache_images, side, bytes / 1073741824.0);
+  }
   return TRUE;
 }
 
@@ -160,6 +198,12 @@ aenn_train_config_to_json (const AennTrainConfig * c)
   DBL ("leaves_texture_prob", c->leaves.texture_prob);
   DBL ("leaves_blur_prob", c->leaves.blur_prob);
   INT ("leaves_max_shapes", c->leaves.max_shapes);
+  if (c->sampler != AENN_SAMPLER_RENDER) {
+    STR ("sampler", aenn_sampler_name (c->sampler));
+    INT ("cache_images", c->cache_images);
+    INT ("cache_side", c->cache_side);
+    INT ("cache_steps", c->cache_steps);
+  }
 #undef DBL
 #undef INT
 #undef STR
@@ -260,8 +304,18 @@ aenn_train_config_from_json (AennTrainConfig * c, const gchar * json,
       || !get_float (o, "leaves_rmax", &c->leaves.rmax, error)
       || !get_float (o, "leaves_texture_prob", &c->leaves.texture_prob, error)
       || !get_float (o, "leaves_blur_prob", &c->leaves.blur_prob, error)
-      || !get_count (o, "leaves_max_shapes", &c->leaves.max_shapes, error))
+      || !get_count (o, "leaves_max_shapes", &c->leaves.max_shapes, error)
+      || !get_count (o, "cache_images", &c->cache_images, error)
+      || !get_count (o, "cache_side", &c->cache_side, error)
+      || !get_count (o, "cache_steps", &c->cache_steps, error))
     goto out;
+  /* absent in configurations older than the cache sampler */
+  s = json_object_get_string_member_with_default (o, "sampler", "render");
+  if (!aenn_sampler_from_name (s, &c->sampler)) {
+    g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT, "training config: "
+        "\"sampler\" is \"%s\", expected render or cache", s);
+    goto out;
+  }
   s = json_object_get_string_member_with_default (o, "mode", "supervised");
   if (!aenn_train_mode_from_name (s, &c->mode)) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_FORMAT, "training config: "

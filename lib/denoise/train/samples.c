@@ -38,14 +38,84 @@ crop (const Frame * f, guint channels, const Crop * c, guint P, float *out)
       }
 }
 
+/* the same transform as crop (), from a float image of side S: output
+ * pixel (y, x) reads the source at start + y * sy + x * sx */
+static void
+crop_image (const float *img, guint S, guint channels, const Crop * c,
+    guint P, float *out)
+{
+  gsize plane = (gsize) S * S;
+  /* source row u and column v of output (y, x): (u, v) = (y, x), or (x, y)
+   * if transposed, then each flipped if asked */
+  gssize du = (c->t & 2) ? -1 : 1, dv = (c->t & 1) ? -1 : 1;
+  gssize u0 = (c->t & 2) ? (gssize) P - 1 : 0, v0 = (c->t & 1) ? (gssize) P
+      - 1 : 0;
+  gssize su = du * (gssize) S, sv = dv;
+  gssize sy = (c->t & 4) ? sv : su, sx = (c->t & 4) ? su : sv;
+  gssize start = ((gssize) c->y0 + u0) * (gssize) S + (gssize) c->x0 + v0;
+
+  for (guint ch = 0; ch < channels; ch++) {
+    const float *src = img + ch * plane + start;
+    for (guint y = 0; y < P; y++) {
+      const float *r = src + (gssize) y * sy;
+      float *o = out + ((gsize) ch * P + y) * P;
+      if (sx == 1)
+        memcpy (o, r, P * sizeof (float));
+      else
+        for (guint x = 0; x < P; x++)
+          o[x] = r[(gssize) x * sx];
+    }
+  }
+}
+
+guint
+aenn_leaves_cache_side (const AennTrainConfig * cfg)
+{
+  return cfg->cache_side ? cfg->cache_side : 2 * cfg->patch;
+}
+
+guint64
+aenn_leaves_cache_gen (const AennTrainConfig * cfg, guint slot, guint64 step)
+{
+  /* staggered: slot j is replaced at steps where step + j R / N is a
+   * multiple of R */
+  guint64 R = cfg->cache_steps;
+  return (step + (guint64) slot * R / cfg->cache_images) / R;
+}
+
+void
+aenn_leaves_cache_render (const AennTrainConfig * cfg, guint channels,
+    guint slot, guint64 gen, float *out)
+{
+  AennDeadLeavesParams lp = cfg->leaves;
+  guint S = aenn_leaves_cache_side (cfg);
+  Rng r;
+  /* the patch's scales, not the larger image's */
+  if (lp.rmax <= 0.0f)
+    lp.rmax = (float) cfg->patch;
+  rng_init (&r, cfg->seed, G_GUINT64_CONSTANT (0x6c6561766573) + slot, gen);
+  aenn_deadleaves_render (&lp, rng_next (&r), channels, S, S, out);
+}
+
 void
 aenn_train_make_sample (const AennTrainConfig * cfg,
     const AennFrameSet * frames, guint C, guint64 step, guint index,
     float *input, float *target, float *mask, float *sigma)
 {
+  aenn_train_make_sample_cached (cfg, frames, NULL, C, step, index, input,
+      target, mask, sigma);
+}
+
+void
+aenn_train_make_sample_cached (const AennTrainConfig * cfg,
+    const AennFrameSet * frames, const AennLeavesCache * cache, guint C,
+    guint64 step, guint index, float *input, float *target, float *mask,
+    float *sigma)
+{
   Rng r;
   guint P = cfg->patch;
   gsize npix = (gsize) P * P, n = C * npix;
+  gboolean fast = cfg->sampler == AENN_SAMPLER_CACHE;
 
   rng_init (&r, cfg->seed, step, index);
   if (cfg->mode == AENN_TRAIN_SUPERVISED) {
@@ -55,12 +125,31 @@ aenn_train_make_sample (const AennTrainConfig * cfg,
           rng_below (&r, frames->frames->len));
       Crop c = random_crop (&r, f, P);
       crop (f, C, &c, P, target);
+    } else if (fast) {
+      guint S = aenn_leaves_cache_side (cfg), j;
+      Crop c;
+      j = rng_below (&r, cfg->cache_images);
+      c.x0 = rng_below (&r, S - P + 1);
+      c.y0 = rng_below (&r, S - P + 1);
+      c.t = rng_below (&r, 8);
+      if (cache != NULL)
+        crop_image (cache->cur[j], S, C, &c, P, target);
+      else {
+        float *img = g_new (float, (gsize) C * S * S);
+        aenn_leaves_cache_render (cfg, C, j, aenn_leaves_cache_gen (cfg, j,
+                step), img);
+        crop_image (img, S, C, &c, P, target);
+        g_free (img);
+      }
     } else
       aenn_deadleaves_render (&cfg->leaves, rng_next (&r), C, P, P, target);
     if (cfg->noise == AENN_NOISE_GAUSSIAN) {
       double s = cfg->sigma_min + rng_uniform (&r) * (cfg->sigma_max
           - cfg->sigma_min);
-      aenn_synth_gaussian (&r, target, input, n, s, cfg->quantize);
+      if (fast)
+        aenn_synth_gaussian_fast (&r, target, input, n, s, cfg->quantize);
+      else
+        aenn_synth_gaussian (&r, target, input, n, s, cfg->quantize);
       *sigma = (float) s;
     } else
       *sigma = aenn_synth_poisson_gaussian (&r, cfg->sigma_min,

@@ -48,6 +48,12 @@ struct _AennTrainer
   guint64 step;
   double grad_norm;
 
+  /* cache sampler */
+  AennLeavesCache *cache;
+  guint *job_slot, *job_buf;    /* (cache->n): images to render */
+  guint64 *job_gen;
+  guint n_jobs;
+
   /* validation */
   float *val_clean, *val_noisy, *val_out;       /* (VAL_N, C, S, S) */
   AennPlan *plan;
@@ -89,11 +95,92 @@ trainer_free_buffers (AennTrainer * tr)
   g_clear_pointer (&tr->workers, g_free);
 }
 
+static AennLeavesCache *
+leaves_cache_new (const AennTrainConfig * c, guint channels)
+{
+  AennLeavesCache *lc = g_new0 (AennLeavesCache, 1);
+  lc->n = c->cache_images;
+  lc->side = aenn_leaves_cache_side (c);
+  lc->channels = channels;
+  lc->buf = g_new (float, (gsize) lc->n * 2 * channels * lc->side * lc->side);
+  lc->gen = g_new (guint64, 2 * lc->n);
+  for (guint i = 0; i < 2 * lc->n; i++)
+    lc->gen[i] = G_MAXUINT64;
+  lc->cur = g_new0 (const float *, lc->n);
+  return lc;
+}
+
+static void
+leaves_cache_free (AennLeavesCache * lc)
+{
+  if (lc == NULL)
+    return;
+  g_free (lc->buf);
+  g_free (lc->gen);
+  g_free (lc->cur);
+  g_free (lc);
+}
+
+static float *
+cache_image (AennLeavesCache * lc, guint slot, guint b)
+{
+  return lc->buf + ((gsize) slot * 2 + b) * lc->channels * lc->side * lc->side;
+}
+
+static void
+run_render (guint task, guint worker, gpointer user_data)
+{
+  AennTrainer *tr = user_data;
+  guint j = tr->job_slot[task], b = tr->job_buf[task];
+  aenn_leaves_cache_render (&tr->cfg, tr->cache->channels, j,
+      tr->job_gen[task], cache_image (tr->cache, j, b));
+  tr->cache->gen[2 * j + b] = tr->job_gen[task];
+}
+
+/* Makes cache->cur this step's images (rendering those missing, which
+ * happens at the first step and after a resume) and lists in the jobs the
+ * next step's that are not there yet, each into the buffer the current
+ * step does not read. */
+static void
+cache_prepare (AennTrainer * tr)
+{
+  AennLeavesCache *lc = tr->cache;
+  const AennTrainConfig *c = &tr->cfg;
+
+  tr->n_jobs = 0;
+  for (guint j = 0; j < lc->n; j++) {
+    guint64 g = aenn_leaves_cache_gen (c, j, tr->step);
+    if (lc->gen[2 * j] != g && lc->gen[2 * j + 1] != g) {
+      tr->job_slot[tr->n_jobs] = j;
+      tr->job_buf[tr->n_jobs] = 0;
+      tr->job_gen[tr->n_jobs++] = g;
+    }
+  }
+  if (tr->n_jobs > 0)
+    worker_pool_run (tr->pool, tr->n_jobs, run_render, tr);
+  tr->n_jobs = 0;
+  for (guint j = 0; j < lc->n; j++) {
+    guint64 g = aenn_leaves_cache_gen (c, j, tr->step);
+    guint64 next = aenn_leaves_cache_gen (c, j, tr->step + 1);
+    guint b = lc->gen[2 * j] == g ? 0 : 1;
+    lc->cur[j] = cache_image (lc, j, b);
+    if (next != g && lc->gen[2 * j + 1 - b] != next) {
+      tr->job_slot[tr->n_jobs] = j;
+      tr->job_buf[tr->n_jobs] = 1 - b;
+      tr->job_gen[tr->n_jobs++] = next;
+    }
+  }
+}
+
 void
 aenn_trainer_free (AennTrainer * tr)
 {
   if (tr == NULL)
     return;
+  leaves_cache_free (tr->cache);
+  g_free (tr->job_slot);
+  g_free (tr->job_buf);
+  g_free (tr->job_gen);
   trainer_free_buffers (tr);
   worker_pool_free (tr->pool);
   aenn_plan_free (tr->plan);
@@ -143,6 +230,14 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
   npix = ((gsize) P) * P;
   tr->loss_scale = 1.0 / ((double) cfg->batch * C * (cfg->mode ==
           AENN_TRAIN_N2V ? aenn_n2v_count (cfg) : npix));
+
+  if (cfg->sampler == AENN_SAMPLER_CACHE && cfg->mode ==
+      AENN_TRAIN_SUPERVISED && cfg->frames_ratio < 1.0) {
+    tr->cache = leaves_cache_new (cfg, C);
+    tr->job_slot = g_new (guint, cfg->cache_images);
+    tr->job_buf = g_new (guint, cfg->cache_images);
+    tr->job_gen = g_new (guint64, cfg->cache_images);
+  }
 
   tr->workers = g_new0 (Worker, tr->n_threads);
   for (guint i = 0; i < tr->n_threads; i++) {
@@ -259,6 +354,19 @@ aenn_trainer_get_lr (const AennTrainer * tr, guint64 step)
   return c->lr_min + 0.5 * (c->lr - c->lr_min) * (1.0 + cos (G_PI * t));
 }
 
+static void run_chunk (guint task, guint worker, gpointer user_data);
+
+/* the next step's images first, so that they overlap the chunks */
+static void
+run_task (guint task, guint worker, gpointer user_data)
+{
+  AennTrainer *tr = user_data;
+  if (task < tr->n_jobs)
+    run_render (task, worker, user_data);
+  else
+    run_chunk (task - tr->n_jobs, worker, user_data);
+}
+
 static void
 run_chunk (guint task, guint worker, gpointer user_data)
 {
@@ -272,8 +380,9 @@ run_chunk (guint task, guint worker, gpointer user_data)
 
   for (guint b = 0; b < nb; b++) {
     float sigma;
-    aenn_train_make_sample (c, tr->frames, C, tr->step, first + b, w->input,
-        w->target + b * C * npix, w->mask + b * npix, &sigma);
+    aenn_train_make_sample_cached (c, tr->frames, tr->cache, C, tr->step,
+        first + b, w->input, w->target + b * C * npix, w->mask + b * npix,
+        &sigma);
     aenn_grad_set_input (w->grad, b, w->input, sigma);
   }
   aenn_grad_forward (w->grad, nb);
@@ -304,7 +413,9 @@ aenn_trainer_step (AennTrainer * tr, double *loss_out, GError ** error)
   }
 
   aenn_grad_flip_weights (tr->model, tr->poff, tr->wflip);
-  worker_pool_run (tr->pool, tr->n_tasks, run_chunk, tr);
+  if (tr->cache != NULL)
+    cache_prepare (tr);
+  worker_pool_run (tr->pool, tr->n_jobs + tr->n_tasks, run_task, tr);
 
   /* chunk order, whatever thread ran which chunk */
   memcpy (tr->grad, tr->task_grad, np * sizeof (float));

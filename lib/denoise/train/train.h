@@ -34,6 +34,13 @@ typedef enum
   AENN_NOISE_POISSON_GAUSSIAN
 } AennNoiseModel;
 
+/* Where supervised mode's dead leaves come from. */
+typedef enum
+{
+  AENN_SAMPLER_RENDER,          /* one image per patch, rng_gauss noise */
+  AENN_SAMPLER_CACHE            /* crops of cached images, table noise */
+} AennSampler;
+
 typedef struct
 {
   guint64 seed;
@@ -53,11 +60,19 @@ typedef struct
   double sigma_input;           /* n2n, n2v: the noise level fed in */
   double n2v_fraction;          /* n2v: share of blind-spot pixels */
   AennDeadLeavesParams leaves;
+  /* cache sampler: cache_images images of cache_side pixels (0: twice the
+   * patch), each living cache_steps steps, staggered so that about
+   * cache_images / cache_steps are rendered per step, ahead, beside the
+   * step's chunks. Leaves' rmax 0 means the patch side here too. Written
+   * to the JSON only when not "render", so older configurations read back
+   * as the render sampler and resume as before. */
+  AennSampler sampler;
+  guint cache_images, cache_side, cache_steps;
 } AennTrainConfig;
 
 /* Defaults: seed 1, 100000 steps, batch 32, patch 64, chunk 4, lr 1e-3 to
  * 1e-5, warm-up 1000, clip 1, Adam .9/.999/1e-8, supervised Gaussian 0..55
- * quantized. */
+ * quantized, render sampler (cache: 64 images, side 0, 128 steps). */
 void aenn_train_config_init (AennTrainConfig * cfg);
 /* Range checks naming the field; the model fixes channels and levels. */
 gboolean aenn_train_config_check (const AennTrainConfig * cfg,
@@ -71,6 +86,8 @@ gboolean aenn_train_mode_from_name (const gchar * name, AennTrainMode * mode);
 const gchar *aenn_noise_model_name (AennNoiseModel noise);
 gboolean aenn_noise_model_from_name (const gchar * name,
     AennNoiseModel * noise);
+const gchar *aenn_sampler_name (AennSampler sampler);
+gboolean aenn_sampler_from_name (const gchar * name, AennSampler * sampler);
 
 /* ---- frames from outside: images or video, 8-bit planes ---- */
 
@@ -95,7 +112,9 @@ guint aenn_frame_set_get_channels (const AennFrameSet * set);
 /* Patch `index` of step `step`: input and target (channels, patch, patch),
  * mask (patch, patch) (1 where the loss counts), *sigma the noise level fed
  * to the network. frames may be NULL in supervised mode with frames_ratio
- * 0; the trainer checks the rest before it calls this. */
+ * 0; the trainer checks the rest before it calls this. With the cache
+ * sampler this renders the one cached image the patch is cropped from
+ * (slow, the same values as the trainer's cache). */
 void aenn_train_make_sample (const AennTrainConfig * cfg,
     const AennFrameSet * frames, guint channels, guint64 step, guint index,
     float *input, float *target, float *mask, float *sigma);

@@ -27,6 +27,31 @@ guint aenn_frame_set_nth_pair (const AennFrameSet * set, guint k);
 /* Frames smaller than the patch are refused; *n_pairs: Noise2Noise pairs. */
 gboolean aenn_frame_set_check (const AennFrameSet * set, guint patch,
     guint * n_pairs, GError ** error);
+/* The cache sampler's images. Slot j holds, at step s, generation
+ * aenn_leaves_cache_gen (cfg, j, s) of its image, a pure function of (seed,
+ * j, generation); two buffers per slot, so that the next generation is
+ * rendered while the current one is cropped. */
+typedef struct
+{
+  guint n, side, channels;
+  float *buf;                   /* (n, 2, channels, side, side) */
+  guint64 *gen;                 /* (n, 2); G_MAXUINT64: empty */
+  const float **cur;            /* (n): this step's image of each slot */
+} AennLeavesCache;
+
+guint aenn_leaves_cache_side (const AennTrainConfig * cfg);
+guint64 aenn_leaves_cache_gen (const AennTrainConfig * cfg, guint slot,
+    guint64 step);
+/* out: (channels, side, side) */
+void aenn_leaves_cache_render (const AennTrainConfig * cfg, guint channels,
+    guint slot, guint64 gen, float *out);
+/* aenn_train_make_sample with the images of step `step` (cache->cur), or
+ * rendering the one it needs when cache is NULL. */
+void aenn_train_make_sample_cached (const AennTrainConfig * cfg,
+    const AennFrameSet * frames, const AennLeavesCache * cache, guint C,
+    guint64 step, guint index, float *input, float *target, float *mask,
+    float *sigma);
+
 /* Blind-spot pixels per patch in n2v mode. */
 guint aenn_n2v_count (const AennTrainConfig * cfg);
 

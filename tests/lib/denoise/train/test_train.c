@@ -1,5 +1,5 @@
 /* The trainer: dead leaves and samples, reproducibility (twice, across
- * thread counts, across a checkpoint), learning (supervised, Noise2Noise,
+ * thread counts, across a checkpoint; both samplers), learning (supervised, Noise2Noise,
  * blind spot), model files and errors. */
 #include "config.h"
 #include "denoise/synth/noise.h"
@@ -41,8 +41,7 @@ static const gchar small_arch[] =
     "\"out_channels\": 1, \"kernel\": 3, \"pad\": \"replicate\"}]}";
 
 static AennTrainer *
-new_trainer_arch (const gchar * arch, const AennTrainConfig * c,
-    guint threads)
+new_trainer_arch (const gchar * arch, const AennTrainConfig * c, guint threads)
 {
   GError *err = NULL;
   AennModel *m = aenn_model_new (arch, &err);
@@ -340,6 +339,179 @@ test_resume (void)
   g_free (dir);
 }
 
+/* the render sampler is what it always was: one dead-leaves image per
+ * patch from the patch's stream, then rng_gauss noise from the same
+ * stream; its configurations carry no sampler fields */
+static void
+test_render_sampler_unchanged (void)
+{
+  AennTrainConfig c = small_config (), back;
+  guint P = c.patch;
+  gsize n = (gsize) P * P;
+  float *in = g_new (float, n), *tg = g_new (float, n), *mk = g_new (float, n);
+  float *in2 = g_new (float, n), *tg2 = g_new (float, n), s;
+  gchar *json;
+  GError *err = NULL;
+  Rng r;
+  double sg;
+
+  aenn_train_make_sample (&c, NULL, 1, 7, 3, in, tg, mk, &s);
+  rng_init (&r, c.seed, 7, 3);
+  aenn_deadleaves_render (&c.leaves, rng_next (&r), 1, P, P, tg2);
+  sg = c.sigma_min + rng_uniform (&r) * (c.sigma_max - c.sigma_min);
+  aenn_synth_gaussian (&r, tg2, in2, n, sg, c.quantize);
+  g_assert_cmpmem (tg, n * 4, tg2, n * 4);
+  g_assert_cmpmem (in, n * 4, in2, n * 4);
+  g_assert_cmpfloat (s, ==, (float) sg);
+
+  json = aenn_train_config_to_json (&c);
+  g_assert_null (strstr (json, "sampler"));
+  g_assert_null (strstr (json, "cache"));
+  g_assert_true (aenn_train_config_from_json (&back, json, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (back.sampler, ==, AENN_SAMPLER_RENDER);
+  g_free (json);
+
+  c.sampler = AENN_SAMPLER_CACHE;
+  c.cache_images = 5;
+  c.cache_side = 40;
+  c.cache_steps = 7;
+  json = aenn_train_config_to_json (&c);
+  g_assert_nonnull (strstr (json, "\"sampler\": \"cache\""));
+  g_assert_true (aenn_train_config_from_json (&back, json, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (back.sampler, ==, AENN_SAMPLER_CACHE);
+  g_assert_cmpuint (back.cache_images, ==, 5);
+  g_assert_cmpuint (back.cache_side, ==, 40);
+  g_assert_cmpuint (back.cache_steps, ==, 7);
+  g_free (json);
+  g_assert_false (aenn_train_config_from_json (&back, "{\"sampler\": "
+          "\"nope\"}", &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_FORMAT);
+  g_clear_error (&err);
+  c.cache_side = 16;            /* smaller than the patch */
+  g_assert_false (aenn_train_config_check (&c, NULL, &err));
+  g_assert_error (err, AENN_ERROR, AENN_ERROR_CONFIG);
+  g_clear_error (&err);
+  g_free (in);
+  g_free (tg);
+  g_free (mk);
+  g_free (in2);
+  g_free (tg2);
+}
+
+static void
+test_cache_samples (void)
+{
+  AennTrainConfig c = small_config ();
+  guint P = c.patch;
+  gsize n = (gsize) P * P;
+  float *in = g_new (float, n), *tg = g_new (float, n), *mk = g_new (float, n);
+  float *in2 = g_new (float, n), *tg2 = g_new (float, n), s, s2;
+  double se = 0.0, sum = 0.0;
+
+  c.sampler = AENN_SAMPLER_CACHE;
+  c.cache_images = 4;
+  c.cache_steps = 3;
+  c.sigma_min = c.sigma_max = 20.0;
+  aenn_train_make_sample (&c, NULL, 1, 3, 5, in, tg, mk, &s);
+  aenn_train_make_sample (&c, NULL, 1, 3, 5, in2, tg2, mk, &s2);
+  g_assert_cmpmem (in, n * 4, in2, n * 4);
+  g_assert_cmpmem (tg, n * 4, tg2, n * 4);
+  g_assert_cmpfloat (s, ==, 20.0f);
+  aenn_train_make_sample (&c, NULL, 1, 3, 6, in2, tg2, mk, &s2);
+  g_assert_true (memcmp (tg, tg2, n * 4) != 0);
+  for (gsize i = 0; i < n; i++) {
+    g_assert_cmpfloat (tg[i], >=, 0.0f);
+    g_assert_cmpfloat (tg[i], <=, 1.0f);
+    g_assert_cmpfloat (fabsf (in[i] * 255.0f - nearbyintf (in[i] * 255.0f)),
+        <, 1e-3);
+    g_assert_cmpfloat (mk[i], ==, 1.0f);
+    se += (in[i] - tg[i]) * (in[i] - tg[i]);
+  }
+  g_assert_cmpfloat (sqrt (se / n) * 255.0, >, 14.0);
+  g_assert_cmpfloat (sqrt (se / n) * 255.0, <, 22.0);
+
+  /* the table noise: unit variance, zero mean, within 3.9 sigma */
+  {
+    gsize N = 200000;
+    float *z = g_new0 (float, N), *o = g_new (float, N);
+    Rng r;
+    rng_init (&r, 5, 6, 7);
+    aenn_synth_gaussian_fast (&r, z, o, N, 255.0, FALSE);
+    se = 0.0;
+    for (gsize i = 0; i < N; i++) {
+      sum += o[i];
+      se += (double) o[i] * o[i];
+      g_assert_cmpfloat (fabsf (o[i]), <, 3.9f);
+    }
+    g_assert_cmpfloat (fabs (sum / N), <, 0.01);
+    g_assert_cmpfloat (fabs (se / N - 1.0), <, 0.01);
+    g_free (z);
+    g_free (o);
+  }
+  g_free (in);
+  g_free (tg);
+  g_free (mk);
+  g_free (in2);
+  g_free (tg2);
+}
+
+/* the cache sampler keeps the contract: 1 and 2 threads, and a resume
+ * (whose cache is rendered afresh), give the same weights; images are
+ * replaced within the run (4 images, each living 3 steps) */
+static void
+test_cache_deterministic (void)
+{
+  AennTrainConfig c = small_config ();
+  AennTrainer *two, *one, *part, *res, *render;
+  gchar *dir = g_dir_make_tmp ("aenn-train-XXXXXX", NULL);
+  gchar *ck = g_build_filename (dir, "ck.safetensors", NULL);
+  GError *err = NULL;
+  GBytes *w2, *w1, *wr, *wd;
+
+  c.sampler = AENN_SAMPLER_CACHE;
+  c.cache_images = 4;
+  c.cache_steps = 3;
+  two = new_trainer (&c, 2);
+  one = new_trainer (&c, 1);
+  part = new_trainer (&c, 2);
+  run_steps (two, 12);
+  run_steps (one, 12);
+  run_steps (part, 5);
+  g_assert_true (aenn_trainer_save_checkpoint (part, ck, &err));
+  g_assert_no_error (err);
+  aenn_trainer_free (part);
+  res = aenn_trainer_new_from_checkpoint (ck, 1, &err);
+  g_assert_no_error (err);
+  g_assert_cmpint (aenn_trainer_get_config (res)->sampler, ==,
+      AENN_SAMPLER_CACHE);
+  run_steps (res, 7);
+  w2 = weights (two);
+  w1 = weights (one);
+  wr = weights (res);
+  g_assert_true (g_bytes_equal (w2, w1));
+  g_assert_true (g_bytes_equal (w2, wr));
+  /* and it is another sampler than render */
+  c.sampler = AENN_SAMPLER_RENDER;
+  render = new_trainer (&c, 2);
+  run_steps (render, 12);
+  wd = weights (render);
+  g_assert_false (g_bytes_equal (w2, wd));
+  g_bytes_unref (w2);
+  g_bytes_unref (w1);
+  g_bytes_unref (wr);
+  g_bytes_unref (wd);
+  aenn_trainer_free (two);
+  aenn_trainer_free (one);
+  aenn_trainer_free (res);
+  aenn_trainer_free (render);
+  g_unlink (ck);
+  g_rmdir (dir);
+  g_free (ck);
+  g_free (dir);
+}
+
 /* ---- learning ---- */
 
 static void
@@ -551,6 +723,10 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/train/n2v-sample", test_n2v_sample);
   g_test_add_func ("/aenn/train/deterministic", test_deterministic);
   g_test_add_func ("/aenn/train/resume", test_resume);
+  g_test_add_func ("/aenn/train/render-sampler-unchanged",
+      test_render_sampler_unchanged);
+  g_test_add_func ("/aenn/train/cache-samples", test_cache_samples);
+  g_test_add_func ("/aenn/train/cache-deterministic", test_cache_deterministic);
   g_test_add_func ("/aenn/train/supervised-learns", test_supervised_learns);
   g_test_add_func ("/aenn/train/n2n-learns", test_n2n_learns);
   g_test_add_func ("/aenn/train/n2v-learns", test_n2v_learns);
