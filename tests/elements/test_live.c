@@ -167,8 +167,9 @@ GST_START_TEST (test_kmeansseg_latency_query)
 GST_END_TEST;
 
 /* The first frame and a scene cut (the pattern switches half way) cost a
- * quick fit, not ten starts: at 30 fps no more than a couple of frames
- * may be dropped, with or without warm starts. */
+ * quick fit, not ten starts: at 30 fps no more than a few frames may be
+ * dropped, with or without warm starts (the old full fit on every frame of
+ * warm-start=false dropped nine in ten). */
 static void
 first_frame_and_cut (gboolean warm)
 {
@@ -191,10 +192,10 @@ first_frame_and_cut (gboolean warm)
   fail_unless (st.inits >= 2, "no new fit after the cut (%u)", st.inits);
   if (warm)
     fail_unless (st.cuts >= 1, "the cut was not seen");
-  fail_unless (st.dropped <= 3, "%" G_GUINT64_FORMAT " frames dropped",
+  fail_unless (st.dropped <= 5, "%" G_GUINT64_FORMAT " frames dropped",
       st.dropped);
   /* 42 frames in 1.4 s; a loaded machine may start the source late */
-  fail_unless (st.rendered >= 30, "only %u frames rendered", st.rendered);
+  fail_unless (st.rendered >= 25, "only %u frames rendered", st.rendered);
   g_mutex_unlock (&st.lock);
   gst_object_unref (src);
   stop (p, &st);
@@ -255,7 +256,7 @@ overload_and_recover (const gchar * element, const gchar * big)
   /* 30 frames in that second */
   fail_unless (st.rendered - rendered >= 15, "only %u frames after the load "
       "went", st.rendered - rendered);
-  fail_unless (st.max_late < 300 * GST_MSECOND, "lateness %" GST_TIME_FORMAT
+  fail_unless (st.max_late < 500 * GST_MSECOND, "lateness %" GST_TIME_FORMAT
       " after the load went", GST_TIME_ARGS (st.max_late));
   g_mutex_unlock (&st.lock);
   gst_caps_unref (small);
