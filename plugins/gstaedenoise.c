@@ -614,6 +614,8 @@ gst_ae_denoise_query (GstBaseTransform * trans, GstPadDirection direction,
       return ret;
     /* a joint 4:2:0 model takes those formats only */
     gst_query_parse_caps_result (query, &caps);
+    if (caps == NULL)
+      return ret;
     only = gst_caps_from_string ("video/x-raw, format = (string) "
         "{ I420, YV12, NV12, NV21 }");
     caps = gst_caps_intersect_full (caps, only, GST_CAPS_INTERSECT_FIRST);

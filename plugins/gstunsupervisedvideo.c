@@ -41,7 +41,7 @@ gst_unsupervised_query_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstQuery * query,
     gboolean (*parent) (GstBaseTransform *, GstPadDirection, GstQuery *))
 {
-  GstCaps *filter, *caps, *res;
+  GstCaps *filter, *caps = NULL, *res;
   GstQuery *unfiltered;
   gboolean ret;
 
@@ -50,8 +50,9 @@ gst_unsupervised_query_caps (GstBaseTransform * trans,
     return parent (trans, direction, query);
   unfiltered = gst_query_new_caps (NULL);
   ret = parent (trans, direction, unfiltered);
-  if (ret) {
+  if (ret)
     gst_query_parse_caps_result (unfiltered, &caps);
+  if (ret && caps != NULL) {
     res = gst_caps_intersect_full (caps, filter, GST_CAPS_INTERSECT_FIRST);
     gst_query_set_caps_result (query, res);
     gst_caps_unref (res);
