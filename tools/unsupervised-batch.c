@@ -691,13 +691,12 @@ draw_progress (gboolean force)
   fflush (app.out);
 }
 
-static void
-job_fail (Job * job, const gchar * fmt, ...)
-G_GNUC_PRINTF (2, 3);
+static void job_fail (Job * job, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
 
 /* A pipeline that neither ends nor errors (a stream no branch takes, a
  * deadlock in a plugin) would hold the whole batch: it fails instead. */
-     static gboolean stall_check (gpointer data)
+static gboolean
+stall_check (gpointer data)
 {
   gint64 now = g_get_monotonic_time ();
 

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 #include <gst/pbutils/pbutils.h>
 
 #define N_FRAMES 24
@@ -156,6 +157,63 @@ test_batch_folder (void)
     g_free (path);
     g_free (part);
   }
+  g_free (in);
+  g_free (out);
+}
+
+/* --progress=json: every line of stdout is a JSON object with an event;
+ * progress and overall lines while the files run, a file line for each
+ * input with its status and frames, a summary at the end */
+static void
+test_batch_json (void)
+{
+  gchar *in = in_dir ("in"), *out = in_dir ("out-json");
+  gchar *stdout_text = NULL;
+  gchar **lines;
+  guint n_file = 0, n_overall = 0, n_summary = 0;
+
+  g_assert_cmpint (run_tool (&stdout_text, "--filter", FILTER, "--output",
+          out, "--progress=json", "--interval=0.05", "--jobs=2", in, NULL),
+      ==, 0);
+  lines = g_strsplit (stdout_text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    JsonParser *parser;
+    JsonObject *o;
+    const gchar *event;
+    GError *err = NULL;
+
+    if (*lines[i] == '\0')
+      continue;
+    parser = json_parser_new ();
+    if (!json_parser_load_from_data (parser, lines[i], -1, &err))
+      g_error ("not JSON: \"%s\": %s", lines[i], err->message);
+    g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+    o = json_node_get_object (json_parser_get_root (parser));
+    event = json_object_get_string_member (o, "event");
+    g_assert_nonnull (event);
+    if (g_str_equal (event, "file")) {
+      g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+      g_assert_cmpint (json_object_get_int_member (o, "frames"), ==,
+          N_FRAMES);
+      n_file++;
+    } else if (g_str_equal (event, "overall")) {
+      gdouble p = json_object_get_double_member (o, "percent");
+      g_assert_cmpfloat (p, >=, 0.0);
+      g_assert_cmpfloat (p, <=, 100.0);
+      n_overall++;
+    } else if (g_str_equal (event, "summary")) {
+      g_assert_cmpint (json_object_get_int_member (o, "ok"), ==, 2);
+      g_assert_cmpint (json_object_get_int_member (o, "failed"), ==, 0);
+      n_summary++;
+    } else
+      g_assert_cmpstr (event, ==, "progress");
+    g_object_unref (parser);
+  }
+  g_assert_cmpuint (n_file, ==, 2);
+  g_assert_cmpuint (n_summary, ==, 1);
+  g_assert_cmpuint (n_overall, >=, 1);
+  g_strfreev (lines);
+  g_free (stdout_text);
   g_free (in);
   g_free (out);
 }
@@ -490,6 +548,7 @@ main (int argc, char **argv)
     g_free (b);
   }
   g_test_add_func ("/batch/folder", test_batch_folder);
+  g_test_add_func ("/batch/json", test_batch_json);
   g_test_add_func ("/batch/analysis", test_batch_analysis);
   g_test_add_func ("/batch/resume", test_batch_resume);
   g_test_add_func ("/batch/truncated", test_batch_truncated);
