@@ -1633,11 +1633,11 @@ parse_enum (const gchar * val, const gchar * const *names, gint * out)
   return FALSE;
 }
 
+static int usage_error (GOptionContext * ctx, const gchar * fmt, ...)
+    G_GNUC_PRINTF (2, 3);
+
 static int
 usage_error (GOptionContext * ctx, const gchar * fmt, ...)
-G_GNUC_PRINTF (2, 3);
-
-     static int usage_error (GOptionContext * ctx, const gchar * fmt, ...)
 {
   va_list ap;
   gchar *msg;
