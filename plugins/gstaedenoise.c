@@ -629,20 +629,12 @@ gst_ae_denoise_query (GstBaseTransform * trans, GstPadDirection direction,
 
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
-    gboolean live;
-    GstClockTime min, max, ours;
-
-    gst_query_parse_latency (query, &live, &min, &max);
+    GstClockTime ours;
     GST_OBJECT_LOCK (self);
     ours = self->processing_latency;
     GST_OBJECT_UNLOCK (self);
-    min += ours;
-    if (GST_CLOCK_TIME_IS_VALID (max))
-      max += ours;
-    gst_query_set_latency (query, live, min, max);
-    GST_DEBUG_OBJECT (self, "latency: live %d, min %" GST_TIME_FORMAT
-        ", max %" GST_TIME_FORMAT " (processing %" GST_TIME_FORMAT ")", live,
-        GST_TIME_ARGS (min), GST_TIME_ARGS (max), GST_TIME_ARGS (ours));
+    gst_unsupervised_add_latency (GST_CAT_DEFAULT, GST_OBJECT (self), query,
+        ours);
   }
   return ret;
 }

@@ -60,3 +60,21 @@ gst_unsupervised_query_caps (GstBaseTransform * trans,
   gst_query_unref (unfiltered);
   return ret;
 }
+
+void
+gst_unsupervised_add_latency (GstDebugCategory * cat, GstObject * element,
+    GstQuery * query, GstClockTime ours)
+{
+  gboolean live;
+  GstClockTime min, max;
+
+  gst_query_parse_latency (query, &live, &min, &max);
+  min += ours;
+  if (GST_CLOCK_TIME_IS_VALID (max))
+    max += ours;
+  gst_query_set_latency (query, live, min, max);
+  GST_CAT_DEBUG_OBJECT (cat, element, "latency: live %d, min %"
+      GST_TIME_FORMAT ", max %" GST_TIME_FORMAT " (processing %"
+      GST_TIME_FORMAT ")", live, GST_TIME_ARGS (min), GST_TIME_ARGS (max),
+      GST_TIME_ARGS (ours));
+}

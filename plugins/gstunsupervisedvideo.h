@@ -23,6 +23,11 @@ void gst_unsupervised_add_pad_templates (GstElementClass * klass);
 gboolean gst_unsupervised_query_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstQuery * query,
     gboolean (*parent) (GstBaseTransform *, GstPadDirection, GstQuery *));
+/* Adds the time a frame takes (ours) to an answered LATENCY query: the
+ * elements hold no frame, so that is all they add to upstream's. Logs to
+ * the element's category. */
+void gst_unsupervised_add_latency (GstDebugCategory * cat,
+    GstObject * element, GstQuery * query, GstClockTime ours);
 /* The planes and strides of a mapped frame. */
 void gst_unsupervised_video_image (GstVideoFrame * frame, VideoImage * im);
 

@@ -1083,21 +1083,28 @@ job_bus_cb (GstBus * bus, GstMessage * msg, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* *pos becomes the end of buf where that is later (under job's lock) */
+static void
+raise_end (Job * job, GstBuffer * buf, GstClockTime * pos)
+{
+  GstClockTime end = GST_BUFFER_PTS (buf);
+
+  if (!GST_CLOCK_TIME_IS_VALID (end))
+    return;
+  if (GST_BUFFER_DURATION_IS_VALID (buf))
+    end += GST_BUFFER_DURATION (buf);
+  g_mutex_lock (&job->lock);
+  if (!GST_CLOCK_TIME_IS_VALID (*pos) || end > *pos)
+    *pos = end;
+  g_mutex_unlock (&job->lock);
+}
+
 static GstPadProbeReturn
 filter_in_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   Job *job = data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime end = GST_BUFFER_PTS (buf);
 
-  if (GST_CLOCK_TIME_IS_VALID (end)) {
-    if (GST_BUFFER_DURATION_IS_VALID (buf))
-      end += GST_BUFFER_DURATION (buf);
-    g_mutex_lock (&job->lock);
-    if (!GST_CLOCK_TIME_IS_VALID (job->video_pos) || end > job->video_pos)
-      job->video_pos = end;
-    g_mutex_unlock (&job->lock);
-  }
+  raise_end (job, GST_PAD_PROBE_INFO_BUFFER (info), &job->video_pos);
   return GST_PAD_PROBE_OK;
 }
 
@@ -1116,17 +1123,8 @@ static GstPadProbeReturn
 mux_in_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   Job *job = data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime end = GST_BUFFER_PTS (buf);
 
-  if (GST_CLOCK_TIME_IS_VALID (end)) {
-    if (GST_BUFFER_DURATION_IS_VALID (buf))
-      end += GST_BUFFER_DURATION (buf);
-    g_mutex_lock (&job->lock);
-    if (!GST_CLOCK_TIME_IS_VALID (job->muxed_end) || end > job->muxed_end)
-      job->muxed_end = end;
-    g_mutex_unlock (&job->lock);
-  }
+  raise_end (job, GST_PAD_PROBE_INFO_BUFFER (info), &job->muxed_end);
   return GST_PAD_PROBE_OK;
 }
 
