@@ -101,9 +101,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 #define MODEL_RESOURCE_DIR "/org/gst-unsupervised/aedenoise/"
 /* weight of the newest frame's noise estimate in the running average */
 #define NOISE_SMOOTHING 0.2f
-/* the latency reported for processing grows when a frame takes longer
- * than it, to the time measured plus this margin */
-#define LATENCY_MARGIN 0.25
 /* estimated-noise-level notifies at most this often (wall-clock time),
  * and only for a change of at least NOTIFY_MIN_CHANGE levels; the first
  * estimate after a start, a flush or new caps notifies at once */
@@ -725,31 +722,6 @@ noise_levels (GstAeDenoise * self, gdouble level, gboolean reset,
   return report;
 }
 
-/* Raises the latency reported for processing when a frame took longer,
- * and tells the pipeline. */
-static void
-update_latency (GstAeDenoise * self, gint64 elapsed_us)
-{
-  GstClockTime took = elapsed_us * GST_USECOND;
-  gboolean post = FALSE;
-
-  GST_OBJECT_LOCK (self);
-  /* the first frame pays for page faults and ORC's compilation */
-  if (!self->warm)
-    self->warm = TRUE;
-  else if (took > self->processing_latency) {
-    /* each change is by a quarter at least: few LATENCY messages */
-    self->processing_latency = took * (1.0 + LATENCY_MARGIN);
-    post = TRUE;
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (post) {
-    GST_DEBUG_OBJECT (self, "a frame took %" GST_TIME_FORMAT ": latency "
-        "changes", GST_TIME_ARGS (took));
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-  }
-}
 
 /* Sets estimated-noise-level and notifies, throttled (NOTIFY_INTERVAL_US,
  * NOTIFY_MIN_CHANGE), outside the lock. */
@@ -820,7 +792,8 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
 
   if (report >= 0.0)
     report_noise_level (self, report);
-  update_latency (self, g_get_monotonic_time () - t0);
+  gst_unsupervised_raise_latency (GST_CAT_DEFAULT, GST_ELEMENT (self),
+      &self->processing_latency, &self->warm, g_get_monotonic_time () - t0);
   return GST_FLOW_OK;
 
   /* ERRORS */

@@ -120,9 +120,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
 #define DEFAULT_N_THREADS 0
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_BOUNDARY_COLOR 0xffff0000
-/* the latency reported for processing grows when a frame takes longer
- * than it, to the time measured plus this margin */
-#define LATENCY_MARGIN 0.25
 
 typedef enum
 {
@@ -702,28 +699,6 @@ gst_kmeans_seg_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
-/* Raises the latency reported for processing when a frame took longer,
- * and tells the pipeline; each change is by a quarter at least, so few
- * LATENCY messages. */
-static void
-update_latency (GstKMeansSeg * self, gint64 elapsed_us)
-{
-  GstClockTime took = elapsed_us * GST_USECOND;
-  gboolean post = FALSE;
-
-  GST_OBJECT_LOCK (self);
-  if (took > self->processing_latency) {
-    self->processing_latency = took * (1.0 + LATENCY_MARGIN);
-    post = TRUE;
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (post) {
-    GST_DEBUG_OBJECT (self, "a frame took %" GST_TIME_FORMAT ": latency "
-        "changes", GST_TIME_ARGS (took));
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-  }
-}
 
 /* A live upstream gets quick first fits and cut fits (one k-means++ start
  * refined over the next frames): ten starts on a dense set take several
@@ -931,7 +906,8 @@ gst_kmeans_seg_transform_frame (GstVideoFilter * filter,
       stats.scene_cut ? ", scene cut" : "");
   if (post)
     post_stats (self, inframe->buffer, &params, &stats);
-  update_latency (self, g_get_monotonic_time () - t0);
+  gst_unsupervised_raise_latency (GST_CAT_DEFAULT, GST_ELEMENT (self),
+      &self->processing_latency, NULL, g_get_monotonic_time () - t0);
   return GST_FLOW_OK;
 
   /* ERRORS */

@@ -78,3 +78,26 @@ gst_unsupervised_add_latency (GstDebugCategory * cat, GstObject * element,
       GST_TIME_FORMAT ")", live, GST_TIME_ARGS (min), GST_TIME_ARGS (max),
       GST_TIME_ARGS (ours));
 }
+
+void
+gst_unsupervised_raise_latency (GstDebugCategory * cat, GstElement * element,
+    GstClockTime * latency, gboolean * skip_first, gint64 elapsed_us)
+{
+  GstClockTime took = elapsed_us * GST_USECOND;
+  gboolean post = FALSE;
+
+  GST_OBJECT_LOCK (element);
+  if (skip_first != NULL && !*skip_first)
+    *skip_first = TRUE;
+  else if (took > *latency) {
+    *latency = took * 1.25;
+    post = TRUE;
+  }
+  GST_OBJECT_UNLOCK (element);
+  if (post) {
+    GST_CAT_DEBUG_OBJECT (cat, element, "a frame took %" GST_TIME_FORMAT
+        ": latency changes", GST_TIME_ARGS (took));
+    gst_element_post_message (element,
+        gst_message_new_latency (GST_OBJECT (element)));
+  }
+}

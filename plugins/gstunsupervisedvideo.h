@@ -28,6 +28,14 @@ gboolean gst_unsupervised_query_caps (GstBaseTransform * trans,
  * the element's category. */
 void gst_unsupervised_add_latency (GstDebugCategory * cat,
     GstObject * element, GstQuery * query, GstClockTime ours);
+/* After a frame that took elapsed_us: raises *latency (a field guarded by
+ * the element's object lock) to that time plus a quarter where it was
+ * less, and posts a LATENCY message, so that each change is by a quarter
+ * at least. With skip_first, the first frame (page faults, ORC's
+ * compilation) only sets *skip_first. */
+void gst_unsupervised_raise_latency (GstDebugCategory * cat,
+    GstElement * element, GstClockTime * latency, gboolean * skip_first,
+    gint64 elapsed_us);
 /* The planes and strides of a mapped frame. */
 void gst_unsupervised_video_image (GstVideoFrame * frame, VideoImage * im);
 
