@@ -98,6 +98,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ae_denoise_debug);
 #define DEFAULT_STRENGTH 1.0
 #define DEFAULT_N_THREADS 0
 #define DEFAULT_MODEL GST_AE_DENOISE_MODEL_DEFAULT
+#define DEFAULT_TEMPORAL TRUE
 #define MODEL_RESOURCE_DIR "/org/gst-unsupervised/aedenoise/"
 /* weight of the newest frame's noise estimate in the running average */
 #define NOISE_SMOOTHING 0.2f
@@ -145,6 +146,7 @@ enum
   PROP_STRENGTH,
   PROP_N_THREADS,
   PROP_KERNELS,
+  PROP_TEMPORAL,
 };
 
 struct _GstAeDenoise
@@ -157,9 +159,11 @@ struct _GstAeDenoise
   gdouble noise_level;
   gdouble strength;
   guint n_threads;
+  gboolean temporal;
   gdouble estimated_noise_level;
   GstClockTime processing_latency;      /* reported in the LATENCY query */
   gboolean reset;               /* restart the noise average */
+  gboolean reset_temporal;      /* the next frame starts the temporal state */
   gboolean warm;                /* a frame ran since the last set_info */
   gdouble notified_noise_level; /* last value notified; -1: none since reset */
   gint64 notified_at;           /* monotonic time of that notify (us) */
@@ -313,6 +317,27 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
           "Worker threads (0 = one per core, up to 64)", 0, MAX_THREADS,
           DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_PLAYING));
   /**
+   * GstAeDenoise:temporal:
+   *
+   * Use the frames before: each output frame is the network's result
+   * fused with a per-pixel running mean of the earlier noisy frames where
+   * the pixel stood still (denoise/frames/temporal.h, docs/aedenoise.md).
+   * No frame is held back: the latency stays one frame. Where the scene
+   * moves the output is the single-frame result; a new scene, a flush, a
+   * seek, a new segment or stream, new caps and a discontinuity start
+   * again; a frame that repeats the last one exactly (videorate's
+   * duplicates) is not counted as a new look. The state holds 3 floats per
+   * sample (about 37 MB at 1080p I420). TRUE by default; FALSE denoises
+   * each frame alone. Can be changed while playing (the next frame starts
+   * again).
+   */
+  g_object_class_install_property (gobject_class, PROP_TEMPORAL,
+      g_param_spec_boolean ("temporal", "Temporal",
+          "Fuse each frame with the earlier frames where the scene stands "
+          "still (no added latency; about 12 bytes per sample of state); "
+          "FALSE: each frame alone", DEFAULT_TEMPORAL,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  /**
    * GstAeDenoise:kernels:
    *
    * The kernel path the network runs on: c (the reference twins), orc,
@@ -358,6 +383,7 @@ gst_ae_denoise_init (GstAeDenoise * self)
   self->noise_level = DEFAULT_NOISE_LEVEL;
   self->strength = DEFAULT_STRENGTH;
   self->n_threads = DEFAULT_N_THREADS;
+  self->temporal = DEFAULT_TEMPORAL;
   self->estimated_noise_level = -1.0;
   self->notified_noise_level = -1.0;
   reset_noise (self);
@@ -398,6 +424,9 @@ gst_ae_denoise_set_property (GObject * object, guint prop_id,
     case PROP_N_THREADS:
       self->n_threads = g_value_get_uint (value);
       break;
+    case PROP_TEMPORAL:
+      self->temporal = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -430,6 +459,9 @@ gst_ae_denoise_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_N_THREADS:
       g_value_set_uint (value, self->n_threads);
+      break;
+    case PROP_TEMPORAL:
+      g_value_set_boolean (value, self->temporal);
       break;
     case PROP_KERNELS:
       g_value_set_string (value, kernel_path_name (self->den ?
@@ -579,11 +611,23 @@ gst_ae_denoise_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstAeDenoise *self = GST_AE_DENOISE (trans);
 
-  /* after a seek the noise may be another */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
-    GST_OBJECT_LOCK (self);
-    self->reset = TRUE;
-    GST_OBJECT_UNLOCK (self);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+      /* after a seek the noise may be another */
+      GST_OBJECT_LOCK (self);
+      self->reset = TRUE;
+      self->reset_temporal = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case GST_EVENT_STREAM_START:
+    case GST_EVENT_SEGMENT:
+      /* another stream, or another part of it (a seek without flush) */
+      GST_OBJECT_LOCK (self);
+      self->reset_temporal = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      break;
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
@@ -745,6 +789,22 @@ report_noise_level (GstAeDenoise * self, gdouble level)
     g_object_notify_by_pspec (G_OBJECT (self), estimated_noise_level_pspec);
 }
 
+static const gchar *
+temporal_event_name (AennTemporalEvent ev)
+{
+  switch (ev) {
+    case AENN_TEMPORAL_START:
+      return "start";
+    case AENN_TEMPORAL_FUSED:
+      return "fused";
+    case AENN_TEMPORAL_CUT:
+      return "scene cut, start";
+    case AENN_TEMPORAL_REPEAT:
+      return "repeated frame";
+  }
+  return "?";
+}
+
 static GstFlowReturn
 gst_ae_denoise_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * inframe, GstVideoFrame * outframe)
@@ -752,7 +812,7 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   GstAeDenoise *self = GST_AE_DENOISE (filter);
   gdouble level, strength, report;
   guint n_threads;
-  gboolean reset;
+  gboolean reset, temporal, reset_temporal;
   float sigma[AENN_MAX_CHANNELS_PER_FRAME];
   VideoImage in, out;
   GError *err = NULL;
@@ -772,9 +832,19 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   self->reset = FALSE;
   if (reset)
     self->notified_noise_level = -1.0;
+  temporal = self->temporal;
+  reset_temporal = self->reset_temporal
+      || GST_BUFFER_FLAG_IS_SET (inframe->buffer, GST_BUFFER_FLAG_DISCONT);
+  self->reset_temporal = FALSE;
   GST_OBJECT_UNLOCK (self);
 
+  /* temporal mode: switched on or off (on starts afresh) */
+  aenn_denoiser_set_temporal (self->den, temporal);
+  if (reset_temporal)
+    aenn_denoiser_reset_temporal (self->den);
   if (strength <= 0.0) {
+    /* the frames passed through are not looks the state saw */
+    aenn_denoiser_reset_temporal (self->den);
     if (!gst_video_frame_copy (outframe, inframe))
       goto copy_failed;
     return GST_FLOW_OK;
@@ -788,6 +858,9 @@ gst_ae_denoise_transform_frame (GstVideoFilter * filter,
   report = noise_levels (self, level, reset, sigma,
       GST_VIDEO_FORMAT_INFO_IS_RGB (inframe->info.finfo));
   aenn_denoiser_run (self->den, sigma);
+  if (temporal)
+    GST_LOG_OBJECT (self, "temporal: %s",
+        temporal_event_name (aenn_denoiser_get_temporal_event (self->den)));
   aenn_denoiser_store (self->den, &in, &out, (float) strength);
 
   if (report >= 0.0)

@@ -1,0 +1,429 @@
+/* aedenoise's temporal mode. See denoise/frames/temporal.h.
+ *
+ * A frame runs in two parallel passes over bands of BAND_ROWS rows of each
+ * plane: the weights (motion statistics, their 5x5 box sums, the ramps;
+ * each band computes the statistics of its rows and of the RADIUS rows
+ * either side again, so that bands need no other band), then, once the
+ * cut is decided, the update and the fusion. */
+#include "config.h"
+#include "denoise/frames/temporal.h"
+#include "aenn_temporal_orc.h"
+
+#include <math.h>
+#include <string.h>
+
+#define BAND_ROWS 32            /* even: 4:2:0 chroma rows pair up */
+#define ALIGN_FLOATS 16
+#define R AENN_TEMPORAL_RADIUS
+#define BOX ((2 * R + 1) * (2 * R + 1))
+
+/* tools/aenn-temporal-fit --photos DIR --per-kind 2 (the training photos
+ * of models/photos.tsv at x3 and x4; docs/performance.md) */
+const AennTemporalParams aenn_temporal_default_params = {
+  .tau0 = 1.2f,.tau1 = 2.4f,
+  .rho0 = 1.5f,.rho1 = 3.5f,
+  .cr = 12.0f,
+  .nmax = 60.0f,
+  .c = 100.0f,
+  .cut = 0.6f,
+};
+
+struct _AennTemporal
+{
+  const AennTemporalKernels *k;
+  AennTemporalParams p;
+  guint n_planes;
+  guint w[AENN_TEMPORAL_MAX_PLANES], h[AENN_TEMPORAL_MAX_PLANES];
+  guint xs[AENN_TEMPORAL_MAX_PLANES], ys[AENN_TEMPORAL_MAX_PLANES];
+  gsize stride;                 /* floats per state row, every plane */
+  float *a[AENN_TEMPORAL_MAX_PLANES], *tm[AENN_TEMPORAL_MAX_PLANES];
+  float *n[AENN_TEMPORAL_MAX_PLANES];
+  float *wt[AENN_TEMPORAL_MAX_PLANES];
+  guint n_bands[AENN_TEMPORAL_MAX_PLANES];
+  guint64 *band_hash;           /* (n_planes, max_bands) */
+  guint *band_moved;            /* luma bands */
+  guint max_bands;
+
+  /* per thread: the band's statistics rows, then the row scratch */
+  guint n_threads;
+  gsize scratch_floats;
+  float *scratch;
+
+  gboolean have_state;
+  guint64 hash;                 /* of the last frame's input */
+  float sigma[AENN_TEMPORAL_MAX_PLANES];        /* the last frame's levels */
+
+  /* the frame in flight */
+  const float *const *x;
+  const gsize *x_stride;
+  float *const *s;
+  const gsize *s_stride;
+  guint plane;
+  gboolean restart[AENN_TEMPORAL_MAX_PLANES];
+  gboolean repeat;
+  float s2, s2r, aq, bq, ar, br;
+};
+
+#define TEMPORAL_TABLE(prefix) {                                              \
+    .motion = prefix##_temporal_motion, .sum5 = prefix##_temporal_sum5,      \
+    .weight = prefix##_temporal_weight, .count = prefix##_temporal_count,    \
+    .update = prefix##_temporal_update, .fuse = prefix##_temporal_fuse,      \
+    .min = prefix##_temporal_min,            \
+    .min_pairs = prefix##_temporal_min_pairs }
+
+/* the twins for C, ORC for every other float path (the rows are
+ * memory-bound, as the frame conversions are: denoise/frames/pack.c) */
+static const AennTemporalKernels temporal_tables[KERNEL_PATH_LAST] = {
+  [KERNEL_PATH_C] = TEMPORAL_TABLE (aenn_ref),
+  [KERNEL_PATH_ORC] = TEMPORAL_TABLE (aenn_orc),
+  [KERNEL_PATH_AVX2] = TEMPORAL_TABLE (aenn_orc),
+  [KERNEL_PATH_AVX512] = TEMPORAL_TABLE (aenn_orc),
+};
+
+const AennTemporalKernels *
+aenn_temporal_kernels_get (KernelPath path)
+{
+  KernelPath row;
+
+  if (!kernel_path_resolve (path, FALSE, &row))
+    return NULL;
+  return &temporal_tables[row];
+}
+
+static inline float *
+srow (float *plane, gsize stride, guint y)
+{
+  return plane + (gsize) y *stride;
+}
+
+AennTemporal *
+aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
+    const guint height[])
+{
+  AennTemporal *t;
+  guint wmax = 0;
+
+  g_return_val_if_fail (n_planes >= 1
+      && n_planes <= AENN_TEMPORAL_MAX_PLANES, NULL);
+  g_return_val_if_fail (aenn_temporal_kernels_get (path) != NULL, NULL);
+  t = g_new0 (AennTemporal, 1);
+  t->k = aenn_temporal_kernels_get (path);
+  t->p = aenn_temporal_default_params;
+  t->n_planes = n_planes;
+  for (guint c = 0; c < n_planes; c++) {
+    t->w[c] = width[c];
+    t->h[c] = height[c];
+    wmax = MAX (wmax, width[c]);
+    /* the subsampling of plane c from plane 0: 1 where it is about half */
+    t->xs[c] = width[c] < width[0] ? 1 : 0;
+    t->ys[c] = height[c] < height[0] ? 1 : 0;
+    t->n_bands[c] = (height[c] + BAND_ROWS - 1) / BAND_ROWS;
+    t->max_bands = MAX (t->max_bands, t->n_bands[c]);
+  }
+  /* + 1: a luma weight row of odd width repeats its last weight, so that
+   * its pairs cover the chroma row */
+  t->stride = (wmax + 1 + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+  for (guint c = 0; c < n_planes; c++) {
+    gsize sz = t->stride * t->h[c];
+    t->a[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
+    t->tm[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
+    t->n[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
+    t->wt[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
+  }
+  t->band_hash = g_new0 (guint64, (gsize) n_planes * t->max_bands);
+  t->band_moved = g_new0 (guint, t->max_bands);
+  /* statistics: 2 x (BAND_ROWS + 2R) rows; rows: 2 padded sums, 2 box
+   * sums, then 4 outputs and 2 luma weights */
+  t->scratch_floats = (2 * (BAND_ROWS + 2 * R) + 10) * (t->stride
+      + ALIGN_FLOATS);
+  return t;
+}
+
+void
+aenn_temporal_free (AennTemporal * t)
+{
+  if (t == NULL)
+    return;
+  for (guint c = 0; c < t->n_planes; c++) {
+    g_aligned_free (t->a[c]);
+    g_aligned_free (t->tm[c]);
+    g_aligned_free (t->n[c]);
+    g_aligned_free (t->wt[c]);
+  }
+  g_free (t->band_hash);
+  g_free (t->band_moved);
+  g_aligned_free (t->scratch);
+  g_free (t);
+}
+
+void
+aenn_temporal_set_params (AennTemporal * t, const AennTemporalParams * p)
+{
+  g_return_if_fail (p->tau1 > p->tau0 && p->rho1 > p->rho0 && p->cr > 0.0f
+      && p->nmax >= 1.0f && p->c > 0.0f);
+  t->p = *p;
+}
+
+void
+aenn_temporal_reset (AennTemporal * t)
+{
+  t->have_state = FALSE;
+}
+
+gsize
+aenn_temporal_get_size (const AennTemporal * t)
+{
+  gsize floats = t->scratch_floats * t->n_threads;
+
+  for (guint c = 0; c < t->n_planes; c++)
+    floats += 4 * t->stride * t->h[c];
+  return floats * sizeof (float) + sizeof (guint64) * t->n_planes
+      * t->max_bands + sizeof (guint) * t->max_bands + sizeof (*t);
+}
+
+/* ---- pass 1: the weights ---- */
+
+static guint64
+hash_row (guint64 h, const float *x, guint w)
+{
+  /* four lanes of multiply-xor over the samples' bits */
+  guint64 l[4] = { 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull,
+    0x94d049bb133111ebull, 0x2545f4914f6cdd1dull
+  };
+  guint i = 0;
+  guint32 b[4];
+
+  for (; i + 4 <= w; i += 4) {
+    memcpy (b, x + i, sizeof b);
+    for (guint j = 0; j < 4; j++)
+      l[j] = (l[j] ^ b[j]) * 0x100000001b3ull;
+  }
+  for (; i < w; i++) {
+    memcpy (b, x + i, sizeof (guint32));
+    l[0] = (l[0] ^ b[0]) * 0x100000001b3ull;
+  }
+  for (guint j = 0; j < 4; j++)
+    h = (h ^ l[j]) * 0x9e3779b97f4a7c15ull + j;
+  return h;
+}
+
+/* The hash of every plane's band: task = plane * max_bands + band. */
+static void
+hash_band (guint task, guint worker, gpointer user_data)
+{
+  AennTemporal *t = user_data;
+  guint c = task / t->max_bands, b = task % t->max_bands;
+  guint y1 = MIN ((b + 1) * BAND_ROWS, t->h[c]);
+  guint64 hash = 0;
+
+  for (guint y = b * BAND_ROWS; y < y1; y++)
+    hash = hash_row (hash, t->x[c] + y * t->x_stride[c], t->w[c]);
+  t->band_hash[task] = hash;
+}
+
+/* Row y's padded box input: d[-R .. w + R) with the ends repeated. */
+static void
+pad_row (float *d, guint w)
+{
+  for (guint i = 1; i <= R; i++) {
+    d[-(gint) i] = d[0];
+    d[w - 1 + i] = d[w - 1];
+  }
+}
+
+static void
+weights_band (guint task, guint worker, gpointer user_data)
+{
+  AennTemporal *t = user_data;
+  const AennTemporalKernels *k = t->k;
+  guint c = t->plane, w = t->w[c], h = t->h[c];
+  guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, h);
+  gsize rs = t->stride + ALIGN_FLOATS;  /* scratch row floats */
+  float *base = t->scratch + worker * t->scratch_floats;
+  float *q = base, *r = base + (BAND_ROWS + 2 * R) * rs;
+  float *row = r + (BAND_ROWS + 2 * R) * rs;
+  float *vq = row + R, *vr = row + rs + R, *hq = row + 2 * rs,
+      *hr = row + 3 * rs;
+  const float *x = t->x[c], *s = t->s[c];
+  gsize xst = t->x_stride[c], sst = t->s_stride[c];
+  guint moved = 0;
+
+  /* the statistics of rows y0 - R .. y1 + R, edges repeated */
+  for (gint yy = (gint) y0 - R; yy < (gint) y1 + R; yy++) {
+    guint src = (guint) CLAMP (yy, 0, (gint) h - 1);
+    guint slot = (guint) (yy - ((gint) y0 - R));
+    k->motion (q + slot * rs, r + slot * rs, x + src * xst, s + src * sst,
+        srow (t->tm[c], t->stride, src), srow (t->n[c], t->stride, src),
+        t->s2, t->s2r, (int) w);
+  }
+  for (guint y = y0; y < y1; y++) {
+    const float *q0 = q + (y - y0) * rs, *r0 = r + (y - y0) * rs;
+    float *wr = srow (t->wt[c], t->stride, y);
+    k->sum5 (vq, q0, q0 + rs, q0 + 2 * rs, q0 + 3 * rs, q0 + 4 * rs, (int) w);
+    k->sum5 (vr, r0, r0 + rs, r0 + 2 * rs, r0 + 3 * rs, r0 + 4 * rs, (int) w);
+    pad_row (vq, w);
+    pad_row (vr, w);
+    k->sum5 (hq, vq - 2, vq - 1, vq, vq + 1, vq + 2, (int) w);
+    k->sum5 (hr, vr - 2, vr - 1, vr, vr + 1, vr + 2, (int) w);
+    k->weight (wr, hq, hr, t->aq, t->bq, t->ar, t->br, (int) w);
+    wr[w] = wr[w - 1];
+    if (c == 0)
+      for (guint i = 0; i < w; i++)
+        moved += wr[i] < 0.5f;
+  }
+  if (c == 0)
+    t->band_moved[task] = moved;
+}
+
+/* The ramp clamp ((hi - S / BOX) / (hi - lo)) of a box sum S as a S + b. */
+static void
+ramp_coefficients (float lo, float hi, float *a, float *b)
+{
+  *a = -1.0f / ((float) BOX * (hi - lo));
+  *b = hi / (hi - lo);
+}
+
+/* ---- pass 2: update and fusion ---- */
+
+static void
+update_band (guint task, guint worker, gpointer user_data)
+{
+  AennTemporal *t = user_data;
+  const AennTemporalKernels *k = t->k;
+  guint c = t->plane, w = t->w[c], h = t->h[c];
+  guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, h);
+  gsize rs = t->stride + ALIGN_FLOATS;
+  float *row = t->scratch + worker * t->scratch_floats
+      + 2 * (BAND_ROWS + 2 * R) * rs + 4 * rs;
+  float *a2 = row, *t2 = row + rs, *o = row + 2 * rs, *l0 = row + 3 * rs,
+      *l1 = row + 4 * rs, *n2 = row + 5 * rs;
+  gsize bytes = w * sizeof (float);
+
+  for (guint y = y0; y < y1; y++) {
+    const float *x = t->x[c] + y * t->x_stride[c];
+    float *s = t->s[c] + y * t->s_stride[c];
+    float *a = srow (t->a[c], t->stride, y), *tm = srow (t->tm[c],
+        t->stride, y), *n = srow (t->n[c], t->stride, y);
+    const float *wr = srow (t->wt[c], t->stride, y);
+
+    if (t->restart[c]) {
+      memcpy (a, x, bytes);
+      memcpy (tm, s, bytes);
+      for (guint i = 0; i < w; i++)
+        n[i] = 1.0f;
+      continue;
+    }
+    if (t->repeat) {
+      k->fuse (o, tm, a, n, t->p.c, (int) w);
+      memcpy (s, o, bytes);
+      continue;
+    }
+    if (c > 0) {
+      /* the smaller of this weight and its luma block's */
+      guint ly = y << t->ys[c];
+      const float *lw = srow (t->wt[0], t->stride, ly);
+      const float *lw1 = t->ys[c] && ly + 1 < t->h[0] ?
+          srow (t->wt[0], t->stride, ly + 1) : lw;
+      if (t->xs[c]) {
+        k->min_pairs (l0, (const guint64 *) lw, (int) w);
+        k->min_pairs (l1, (const guint64 *) lw1, (int) w);
+      } else {
+        memcpy (l0, lw, bytes);
+        memcpy (l1, lw1, bytes);
+      }
+      k->min (o, l0, l1, (int) w);
+      k->min (l0, o, wr, (int) w);
+      wr = l0;
+    }
+    k->count (n2, wr, n, t->p.nmax, (int) w);
+    k->update (a2, t2, o, x, s, a, tm, n2, t->p.c, (int) w);
+    memcpy (a, a2, bytes);
+    memcpy (tm, t2, bytes);
+    memcpy (n, n2, bytes);
+    memcpy (s, o, bytes);
+  }
+}
+
+static void
+ensure_scratch (AennTemporal * t, WorkerPool * pool)
+{
+  guint n = worker_pool_get_n_threads (pool);
+
+  if (n == t->n_threads)
+    return;
+  g_aligned_free (t->scratch);
+  t->n_threads = n;
+  t->scratch = g_aligned_alloc0 (t->scratch_floats * n, sizeof (float), 64);
+}
+
+/* A repeated frame keeps the state only at (about) the levels it was made
+ * at: the same samples at another noise level (a property changed, say)
+ * are denoised again. */
+static gboolean
+same_levels (const AennTemporal * t, const float sigma[])
+{
+  for (guint c = 0; c < t->n_planes; c++)
+    if (fabsf (sigma[c] - t->sigma[c]) > 0.1f * t->sigma[c])
+      return FALSE;
+  return TRUE;
+}
+
+AennTemporalEvent
+aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
+    const float *const x[], const gsize x_stride[], float *const s[],
+    const gsize s_stride[], const float sigma[])
+{
+  AennTemporalEvent ev = AENN_TEMPORAL_FUSED;
+  guint64 hash = 0, moved = 0;
+
+  ensure_scratch (t, pool);
+  t->x = x;
+  t->x_stride = x_stride;
+  t->s = s;
+  t->s_stride = s_stride;
+  t->repeat = FALSE;
+
+  /* the input's hash: a repeated frame is not a new look (bands past a
+   * plane's last are hashed as empty) */
+  worker_pool_run (pool, t->n_planes * t->max_bands, hash_band, t);
+  for (guint i = 0; i < t->n_planes * t->max_bands; i++)
+    hash = (hash ^ t->band_hash[i]) * 0x100000001b3ull + i;
+
+  if (!t->have_state || sigma[0] <= 0.0f) {
+    ev = AENN_TEMPORAL_START;
+  } else if (hash == t->hash) {
+    t->repeat = same_levels (t, sigma);
+    ev = t->repeat ? AENN_TEMPORAL_REPEAT : AENN_TEMPORAL_START;
+  } else {
+    ramp_coefficients (t->p.tau0, t->p.tau1, &t->aq, &t->bq);
+    ramp_coefficients (t->p.rho0, t->p.rho1, &t->ar, &t->br);
+    for (guint c = 0; c < t->n_planes; c++) {
+      t->restart[c] = sigma[c] <= 0.0f;
+      if (t->restart[c])
+        continue;
+      t->s2 = (sigma[c] / 255.0f) * (sigma[c] / 255.0f);
+      t->s2r = t->s2 / t->p.cr;
+      t->plane = c;
+      worker_pool_run (pool, t->n_bands[c], weights_band, t);
+    }
+    for (guint b = 0; b < t->n_bands[0]; b++)
+      moved += t->band_moved[b];
+    if ((double) moved > t->p.cut * (double) t->w[0] * t->h[0])
+      ev = AENN_TEMPORAL_CUT;
+  }
+  for (guint c = 0; c < t->n_planes; c++)
+    if (ev == AENN_TEMPORAL_START || ev == AENN_TEMPORAL_CUT)
+      t->restart[c] = TRUE;
+    else if (ev == AENN_TEMPORAL_REPEAT)
+      t->restart[c] = FALSE;
+  for (guint c = 0; c < t->n_planes; c++) {
+    t->plane = c;
+    worker_pool_run (pool, t->n_bands[c], update_band, t);
+  }
+  t->hash = hash;
+  memcpy (t->sigma, sigma, t->n_planes * sizeof (float));
+  t->have_state = TRUE;
+  t->x = NULL;
+  t->s = NULL;
+  return ev;
+}

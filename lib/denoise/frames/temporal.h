@@ -1,0 +1,139 @@
+/* temporal: aedenoise's causal temporal mode. Each output frame fuses
+ * the spatial network's result with the results of the frames before it,
+ * per pixel, where the pixel stood still; no future frame is read, so the
+ * element's latency stays one frame.
+ *
+ * Per plane and pixel the state holds T, the mean of the spatial results
+ * over the looks since the pixel last moved, A, the mean of the noisy
+ * inputs over the same looks, and n, how many looks they hold. For each
+ * frame (x the noisy plane, s the spatial result, s2 the noise variance,
+ * all on the 0..1 scale), with v = 1 + 1/n:
+ *
+ *   motion  q = (x - T)^2 / (s2 v) and r = (s - T)^2 / (s2 v / cr), both
+ *           about 1 where the pixel stood still (cr: the noise variance
+ *           over that of the spatial results); their means over a 5x5 box
+ *           (edges repeated) zq and zr give the weight of the past
+ *           w = ramp (zq; tau0, tau1) ramp (zr; rho0, rho1), where
+ *           ramp (z; lo, hi) = clamp ((hi - z) / (hi - lo), 0, 1). A chroma
+ *           plane takes the smaller of its own weight and its luma block's.
+ *   cut     when more than `cut` of the luma's pixels have w < 1/2, the
+ *           scene changed: every plane starts again from this frame.
+ *   update  n' = min (w n + 1, nmax), A' = A + (x - A) / n',
+ *           T' = T + (s - T) / n'
+ *   fuse    out = T' + g (A' - T'), g = (n' - 1) / (n' - 1 + c): the mean
+ *           of the spatial results, drawn towards the unbiased mean of the
+ *           inputs as the looks add up.
+ *
+ * A pixel that moved gets the spatial result (n' = 1); one that stood
+ * still for k frames the mean of k spatial results, whose noise averages
+ * out (on photographs at sigma 25 the mean of 10 looks is 4-7 dB past one
+ * look: docs/performance.md). A frame whose samples repeat the last one's
+ * exactly (a videorate duplicate) at the same noise levels (within 10%)
+ * is not a new look: it gets the output of the state as it is, which does
+ * not change; at other levels it starts again. A plane whose noise level
+ * is 0 or less starts again (its output is the spatial result).
+ * tools/aenn_temporal.py is this in numpy, and tools/aenn-temporal-fit
+ * fits the parameters on synthetic video.
+ *
+ * Memory: four floats per sample (T, A, n and the weights), plus scratch
+ * rows per thread; nothing is allocated per frame. */
+#ifndef __AENN_TEMPORAL_H__
+#define __AENN_TEMPORAL_H__
+
+#include <glib.h>
+#include "common/kernel_path.h"
+#include "common/worker_pool.h"
+
+G_BEGIN_DECLS
+
+#define AENN_TEMPORAL_MAX_PLANES 3
+/* the motion box is (2 AENN_TEMPORAL_RADIUS + 1)^2 pixels */
+#define AENN_TEMPORAL_RADIUS 2
+
+typedef struct
+{
+  float tau0, tau1;             /* ramp of the input statistic zq */
+  float rho0, rho1;             /* ramp of the spatial statistic zr */
+  float cr;                     /* noise over spatial-result variance (> 0) */
+  float nmax;                   /* most looks a mean holds (>= 1) */
+  float c;                      /* fusion constant (> 0) */
+  float cut;                    /* share of moved luma pixels: a new scene */
+} AennTemporalParams;
+
+/* fitted by tools/aenn-temporal-fit (docs/performance.md) */
+extern const AennTemporalParams aenn_temporal_default_params;
+
+typedef enum
+{
+  AENN_TEMPORAL_START,          /* first frame, or after a reset */
+  AENN_TEMPORAL_FUSED,
+  AENN_TEMPORAL_CUT,            /* a new scene: started again */
+  AENN_TEMPORAL_REPEAT,         /* the last frame again: state unchanged */
+} AennTemporalEvent;
+
+typedef struct _AennTemporal AennTemporal;
+
+/* Planes 1.. may be subsampled from plane 0 by 2 in either direction
+ * (their sizes tell); plane 0 is luma, or the first of R, G, B. */
+AennTemporal *aenn_temporal_new (KernelPath path, guint n_planes,
+    const guint width[], const guint height[]);
+void aenn_temporal_free (AennTemporal * t);
+void aenn_temporal_set_params (AennTemporal * t,
+    const AennTemporalParams * p);
+/* The next frame starts again (flush, seek, new caps). */
+void aenn_temporal_reset (AennTemporal * t);
+/* Bytes held: the state, and the scratch of the last step's pool. */
+gsize aenn_temporal_get_size (const AennTemporal * t);
+
+/* One frame. x: the noisy planes, s: the spatial results, replaced by the
+ * fused ones (each row x_stride or s_stride floats apart); sigma: each
+ * plane's noise level on the 0..255 scale. */
+AennTemporalEvent aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
+    const float *const x[], const gsize x_stride[], float *const s[],
+    const gsize s_stride[], const float sigma[]);
+
+/* The row kernels (denoise/frames/aenn_temporal_orc.orc) and their C
+ * twins; the C twins on KERNEL_PATH_C, ORC on every other path. */
+typedef struct
+{
+  void (*motion) (float *q, float *r, const float *x, const float *s,
+      const float *t, const float *n, float s2, float s2r, int len);
+  void (*sum5) (float *d, const float *a, const float *b, const float *c,
+      const float *e, const float *f, int len);
+  void (*weight) (float *w, const float *sq, const float *sr, float aq,
+      float bq, float ar, float br, int len);
+  void (*count) (float *n2, const float *w, const float *n, float nmax,
+      int len);
+  void (*update) (float *a2, float *t2, float *o, const float *x,
+      const float *s, const float *a, const float *t, const float *n2,
+      float c, int len);
+  void (*fuse) (float *o, const float *t, const float *a, const float *n,
+      float c, int len);
+  void (*min) (float *d, const float *a, const float *b, int len);
+  /* s: (len) pairs of floats */
+  void (*min_pairs) (float *d, const guint64 * s, int len);
+} AennTemporalKernels;
+
+const AennTemporalKernels *aenn_temporal_kernels_get (KernelPath path);
+
+void aenn_ref_temporal_motion (float *q, float *r, const float *x,
+    const float *s, const float *t, const float *n, float s2, float s2r,
+    int len);
+void aenn_ref_temporal_sum5 (float *d, const float *a, const float *b,
+    const float *c, const float *e, const float *f, int len);
+void aenn_ref_temporal_weight (float *w, const float *sq, const float *sr,
+    float aq, float bq, float ar, float br, int len);
+void aenn_ref_temporal_count (float *n2, const float *w, const float *n,
+    float nmax, int len);
+void aenn_ref_temporal_update (float *a2, float *t2, float *o,
+    const float *x, const float *s, const float *a, const float *t,
+    const float *n2, float c, int len);
+void aenn_ref_temporal_fuse (float *o, const float *t, const float *a,
+    const float *n, float c, int len);
+void aenn_ref_temporal_min (float *d, const float *a, const float *b,
+    int len);
+void aenn_ref_temporal_min_pairs (float *d, const guint64 * s, int len);
+
+G_END_DECLS
+
+#endif
