@@ -295,6 +295,15 @@ def steady(outs, colour):
                     for t in range(1, len(oy))])
 
 
+def save_png(d, label, frame, colour):
+    from PIL import Image
+    os.makedirs(d, exist_ok=True)
+    name = ''.join(ch if ch.isalnum() else '-' for ch in label.split('[')[0])
+    img = frame[0] if colour else frame
+    Image.fromarray(np.ascontiguousarray(img)).save(
+        os.path.join(d, name.strip('-') + '.png'))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
@@ -316,6 +325,9 @@ def main(argv=None):
                     help='comma-separated: aedenoise, blind, hqdn3d, '
                     'opencv, dctdnoiz, bm3d, nlmeans')
     ap.add_argument('--markdown', action='store_true')
+    ap.add_argument('--save', metavar='DIR',
+                    help='write each method\'s last output frame (and the '
+                    'clean one) as PNG into DIR, to look at')
     args = ap.parse_args(argv)
     methods = args.methods.split(',')
     models = args.model or ['default']
@@ -385,11 +397,15 @@ def main(argv=None):
         st = steady(still_out, colour)
         fps = len(noisy) / wall if wall > 0 else float('nan')
         rows.append((m.label, a, mv, fl, st, planes, fps))
+        if args.save:
+            save_png(args.save, m.label, outs[-1], colour)
         print('%-60s all %6.2f  moving %6.2f  flicker %5.2f  static %5.2f%s'
               '  %7.1f fps' % (m.label, a, mv, fl, st,
                                '  I420 %6.2f' % planes if colour else '',
                                fps), file=sys.stderr, flush=True)
     shutil.rmtree(tmp, ignore_errors=True)
+    if args.save:
+        save_png(args.save, 'clean', clean[-1], colour)
 
     h, w = (clean[0][0] if colour else clean[0]).shape
     print('\n%s, frames %d..%d (%dx%d), %s, sigma %g; moving: clean changed '

@@ -1,34 +1,38 @@
 """aedenoise's temporal mode in numpy, and synthetic video to fit it on.
 
-The reference of lib/denoise/frames/temporal.c (the C code follows this
-file step for step; tests/lib/denoise/frames/test_temporal.c checks the C
-against its own naive twin, and tools/aenn-temporal-fit fits PARAMS here on
-the synthetic sequences below). Planes are float arrays on the 0..1 scale,
+The model of lib/denoise/frames/temporal.c that tools/aenn-temporal-fit
+fits PARAMS with, on the synthetic sequences below (the C follows it step
+for step; tests/lib/denoise/frames/test_temporal.c checks the C against a
+naive C twin). Planes are float arrays on the 0..1 scale,
 noise levels on the 0..255 scale.
 
-One plane's state: A, the running mean of the noisy input over the frames
-the pixel stood still, and n, how many looks that mean holds. Each frame:
+One plane's state: T and A, the running means of the spatial results and
+of the noisy inputs over the frames the pixel stood still, and n, how many
+looks they hold. Each frame:
 
-  motion  q = (x - A)^2 / (s2 (1 + 1/n)), s2 the noise variance: about 1
-          where the pixel stands still (x and A differ by noise alone),
-          large where the scene changed; z = q's mean over a
-          (2 radius + 1)^2 box (edges repeated); the weight of the past is
-          w = clamp((tau1 - z) / (tau1 - tau0), 0, 1), and in a chroma
+  (lib/denoise/frames/temporal.h says it in full)
+  motion  zq, zr: the means of (x - T)^2 and (s - T)^2 over a 5x5 box
+          (edges repeated) over s2 v and s2 v / cr, v = 1 + 1/n of the
+          box's centre, s2 the noise variance: about 1 where the pixel
+          stood still; the weight of the past is
+          w = ramp(zq; tau0, tau1) ramp(zr; rho0, rho1), and in a chroma
           plane the smaller of its own and its luma pixels' weights
   cut     more than cut of the luma's pixels with w < 1/2: a new scene,
           the state restarts from this frame
-  update  n' = min(1 + w n, nmax); A' = A + (x - A) / n'
-  fuse    out = s + g (A' - s), g = (n' - 1) / (n' - 1 + c), s the
-          spatial network's output: the spatial result where the pixel
-          moved (n' = 1), mostly the temporal mean where it stood still
+  update  n' = min(w n + 1, nmax); A' = A + (x - A) / n';
+          T' = T + (s - T) / n'
+  fuse    out = T' + g (A' - T'), g = (n' - 1) / (n' - 1 + c): the
+          spatial result where the pixel moved (n' = 1), the mean of the
+          spatial results where it stood still, drawn towards the mean of
+          the inputs as the looks add up
 """
 
 import numpy as np
 
 # fitted by tools/aenn-temporal-fit (docs/performance.md gives the run);
 # lib/denoise/frames/temporal.c holds the same numbers
-PARAMS = dict(radius=2, tau0=1.2, tau1=2.4, rho0=1.5, rho1=3.5, cr=12.0,
-              nmax=60.0, c=100.0, cut=0.6)
+PARAMS = dict(radius=2, tau0=2.123, tau1=4.245, rho0=0.844, rho1=4.655,
+              cr=12.0, nmax=15.0, c=225.0, cut=0.6)
 
 
 def box_mean(a, r):
@@ -60,13 +64,12 @@ def ramp(z, lo, hi):
 
 def weights(st, x, s, sigma, P):
     s2 = np.float32((sigma / 255.0) ** 2)
-    v = 1.0 + 1.0 / st.n
+    v = 1.0 + 1.0 / st.n            # of the box's centre
     dq = x - st.T
     dr = s - st.T
-    q = dq * dq / (s2 * v)
-    r = dr * dr / (s2 / P['cr'] * v)
-    return ramp(box_mean(q, P['radius']), P['tau0'], P['tau1']) * \
-        ramp(box_mean(r, P['radius']), P['rho0'], P['rho1'])
+    zq = box_mean(dq * dq, P['radius']) / (s2 * v)
+    zr = box_mean(dr * dr, P['radius']) / (s2 / P['cr'] * v)
+    return ramp(zq, P['tau0'], P['tau1']) * ramp(zr, P['rho0'], P['rho1'])
 
 
 def luma_weight_at(w0, shape):

@@ -1,13 +1,12 @@
 /* aedenoise's temporal mode. See denoise/frames/temporal.h.
  *
- * A frame runs in two parallel passes over bands of BAND_ROWS rows of each
- * plane: the weights (motion statistics, their 5x5 box sums, the ramps;
- * each band computes the statistics of its rows and of the RADIUS rows
- * either side again, so that bands need no other band), then, once the
- * cut is decided, the update and the fusion. */
+ * A frame runs in three parallel passes over bands of BAND_ROWS rows of
+ * each plane: the input's hash; the weights (motion statistics, their 5x5
+ * box sums, the ramps; each band computes the statistics of its rows and
+ * of the RADIUS rows either side again, so that bands need no other band);
+ * then, once the cut is decided, the update and the fusion, in place. */
 #include "config.h"
 #include "denoise/frames/temporal.h"
-#include "aenn_temporal_orc.h"
 
 #include <math.h>
 #include <string.h>
@@ -17,14 +16,15 @@
 #define R AENN_TEMPORAL_RADIUS
 #define BOX ((2 * R + 1) * (2 * R + 1))
 
-/* tools/aenn-temporal-fit --photos DIR --per-kind 2 (the training photos
- * of models/photos.tsv at x3 and x4; docs/performance.md) */
+/* tools/aenn-temporal-fit --photos DIR --per-kind 3 --frames 40
+ * --rounds 2 (DIR: the training photos of models/photos.tsv at x3 and x4;
+ * docs/performance.md, "Temporal mode") */
 const AennTemporalParams aenn_temporal_default_params = {
-  .tau0 = 1.2f,.tau1 = 2.4f,
-  .rho0 = 1.5f,.rho1 = 3.5f,
+  .tau0 = 2.123f,.tau1 = 4.245f,
+  .rho0 = 0.844f,.rho1 = 4.655f,
   .cr = 12.0f,
-  .nmax = 60.0f,
-  .c = 100.0f,
+  .nmax = 15.0f,
+  .c = 225.0f,
   .cut = 0.6f,
 };
 
@@ -61,33 +61,28 @@ struct _AennTemporal
   guint plane;
   gboolean restart[AENN_TEMPORAL_MAX_PLANES];
   gboolean repeat;
-  float s2, s2r, aq, bq, ar, br;
-};
-
-#define TEMPORAL_TABLE(prefix) {                                              \
-    .motion = prefix##_temporal_motion, .sum5 = prefix##_temporal_sum5,      \
-    .weight = prefix##_temporal_weight, .count = prefix##_temporal_count,    \
-    .update = prefix##_temporal_update, .fuse = prefix##_temporal_fuse,      \
-    .min = prefix##_temporal_min,            \
-    .min_pairs = prefix##_temporal_min_pairs }
-
-/* the twins for C, ORC for every other float path (the rows are
- * memory-bound, as the frame conversions are: denoise/frames/pack.c) */
-static const AennTemporalKernels temporal_tables[KERNEL_PATH_LAST] = {
-  [KERNEL_PATH_C] = TEMPORAL_TABLE (aenn_ref),
-  [KERNEL_PATH_ORC] = TEMPORAL_TABLE (aenn_orc),
-  [KERNEL_PATH_AVX2] = TEMPORAL_TABLE (aenn_orc),
-  [KERNEL_PATH_AVX512] = TEMPORAL_TABLE (aenn_orc),
+  float aq, bq, ar, br;
 };
 
 const AennTemporalKernels *
 aenn_temporal_kernels_get (KernelPath path)
 {
+  /* a row per float path: C and ORC share the portable build */
+  static const AennTemporalKernels *const tables[KERNEL_PATH_LAST] = {
+    [KERNEL_PATH_C] = &aenn_tr_generic,
+    [KERNEL_PATH_ORC] = &aenn_tr_generic,
+#ifdef HAVE_AVX2_KERNELS
+    [KERNEL_PATH_AVX2] = &aenn_tr_avx2,
+#endif
+#ifdef HAVE_AVX512_KERNELS
+    [KERNEL_PATH_AVX512] = &aenn_tr_avx512,
+#endif
+  };
   KernelPath row;
 
   if (!kernel_path_resolve (path, FALSE, &row))
     return NULL;
-  return &temporal_tables[row];
+  return tables[row];
 }
 
 static inline float *
@@ -132,9 +127,9 @@ aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
   }
   t->band_hash = g_new0 (guint64, (gsize) n_planes * t->max_bands);
   t->band_moved = g_new0 (guint, t->max_bands);
-  /* statistics: 2 x (BAND_ROWS + 2R) rows; rows: 2 padded sums, 2 box
-   * sums, then 4 outputs and 2 luma weights */
-  t->scratch_floats = (2 * (BAND_ROWS + 2 * R) + 10) * (t->stride
+  /* the weights pass: 2 x (BAND_ROWS + 2R) statistics rows and 2 padded
+   * sums; the update pass: a chroma weight row */
+  t->scratch_floats = (2 * (BAND_ROWS + 2 * R) + 2) * (t->stride
       + ALIGN_FLOATS);
   return t;
 }
@@ -183,30 +178,6 @@ aenn_temporal_get_size (const AennTemporal * t)
 
 /* ---- pass 1: the weights ---- */
 
-static guint64
-hash_row (guint64 h, const float *x, guint w)
-{
-  /* four lanes of multiply-xor over the samples' bits */
-  guint64 l[4] = { 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull,
-    0x94d049bb133111ebull, 0x2545f4914f6cdd1dull
-  };
-  guint i = 0;
-  guint32 b[4];
-
-  for (; i + 4 <= w; i += 4) {
-    memcpy (b, x + i, sizeof b);
-    for (guint j = 0; j < 4; j++)
-      l[j] = (l[j] ^ b[j]) * 0x100000001b3ull;
-  }
-  for (; i < w; i++) {
-    memcpy (b, x + i, sizeof (guint32));
-    l[0] = (l[0] ^ b[0]) * 0x100000001b3ull;
-  }
-  for (guint j = 0; j < 4; j++)
-    h = (h ^ l[j]) * 0x9e3779b97f4a7c15ull + j;
-  return h;
-}
-
 /* The hash of every plane's band: task = plane * max_bands + band. */
 static void
 hash_band (guint task, guint worker, gpointer user_data)
@@ -217,7 +188,7 @@ hash_band (guint task, guint worker, gpointer user_data)
   guint64 hash = 0;
 
   for (guint y = b * BAND_ROWS; y < y1; y++)
-    hash = hash_row (hash, t->x[c] + y * t->x_stride[c], t->w[c]);
+    hash = t->k->hash (hash, t->x[c] + y * t->x_stride[c], (int) t->w[c]);
   t->band_hash[task] = hash;
 }
 
@@ -242,8 +213,7 @@ weights_band (guint task, guint worker, gpointer user_data)
   float *base = t->scratch + worker * t->scratch_floats;
   float *q = base, *r = base + (BAND_ROWS + 2 * R) * rs;
   float *row = r + (BAND_ROWS + 2 * R) * rs;
-  float *vq = row + R, *vr = row + rs + R, *hq = row + 2 * rs,
-      *hr = row + 3 * rs;
+  float *vq = row + R, *vr = row + rs + R;
   const float *x = t->x[c], *s = t->s[c];
   gsize xst = t->x_stride[c], sst = t->s_stride[c];
   guint moved = 0;
@@ -252,9 +222,8 @@ weights_band (guint task, guint worker, gpointer user_data)
   for (gint yy = (gint) y0 - R; yy < (gint) y1 + R; yy++) {
     guint src = (guint) CLAMP (yy, 0, (gint) h - 1);
     guint slot = (guint) (yy - ((gint) y0 - R));
-    k->motion (q + slot * rs, r + slot * rs, x + src * xst, s + src * sst,
-        srow (t->tm[c], t->stride, src), srow (t->n[c], t->stride, src),
-        t->s2, t->s2r, (int) w);
+    k->stats (q + slot * rs, r + slot * rs, x + src * xst, s + src * sst,
+        srow (t->tm[c], t->stride, src), (int) w);
   }
   for (guint y = y0; y < y1; y++) {
     const float *q0 = q + (y - y0) * rs, *r0 = r + (y - y0) * rs;
@@ -263,9 +232,8 @@ weights_band (guint task, guint worker, gpointer user_data)
     k->sum5 (vr, r0, r0 + rs, r0 + 2 * rs, r0 + 3 * rs, r0 + 4 * rs, (int) w);
     pad_row (vq, w);
     pad_row (vr, w);
-    k->sum5 (hq, vq - 2, vq - 1, vq, vq + 1, vq + 2, (int) w);
-    k->sum5 (hr, vr - 2, vr - 1, vr, vr + 1, vr + 2, (int) w);
-    k->weight (wr, hq, hr, t->aq, t->bq, t->ar, t->br, (int) w);
+    k->weight (wr, vq, vr, srow (t->n[c], t->stride, y), t->aq, t->bq, t->ar,
+        t->br, (int) w);
     wr[w] = wr[w - 1];
     if (c == 0)
       for (guint i = 0; i < w; i++)
@@ -275,11 +243,12 @@ weights_band (guint task, guint worker, gpointer user_data)
     t->band_moved[task] = moved;
 }
 
-/* The ramp clamp ((hi - S / BOX) / (hi - lo)) of a box sum S as a S + b. */
+/* The ramp clamp ((hi - z) / (hi - lo)) of z = S k / (BOX var) as
+ * clamp (b + a S k), S a box sum. */
 static void
-ramp_coefficients (float lo, float hi, float *a, float *b)
+ramp_coefficients (float lo, float hi, float var, float *a, float *b)
 {
-  *a = -1.0f / ((float) BOX * (hi - lo));
+  *a = -1.0f / ((float) BOX * var * (hi - lo));
   *b = hi / (hi - lo);
 }
 
@@ -292,30 +261,21 @@ update_band (guint task, guint worker, gpointer user_data)
   const AennTemporalKernels *k = t->k;
   guint c = t->plane, w = t->w[c], h = t->h[c];
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, h);
-  gsize rs = t->stride + ALIGN_FLOATS;
-  float *row = t->scratch + worker * t->scratch_floats
-      + 2 * (BAND_ROWS + 2 * R) * rs + 4 * rs;
-  float *a2 = row, *t2 = row + rs, *o = row + 2 * rs, *l0 = row + 3 * rs,
-      *l1 = row + 4 * rs, *n2 = row + 5 * rs;
-  gsize bytes = w * sizeof (float);
+  float *wc = t->scratch + worker * t->scratch_floats;
 
   for (guint y = y0; y < y1; y++) {
     const float *x = t->x[c] + y * t->x_stride[c];
     float *s = t->s[c] + y * t->s_stride[c];
     float *a = srow (t->a[c], t->stride, y), *tm = srow (t->tm[c],
         t->stride, y), *n = srow (t->n[c], t->stride, y);
-    const float *wr = srow (t->wt[c], t->stride, y);
+    float *wr = srow (t->wt[c], t->stride, y);
 
     if (t->restart[c]) {
-      memcpy (a, x, bytes);
-      memcpy (tm, s, bytes);
-      for (guint i = 0; i < w; i++)
-        n[i] = 1.0f;
+      k->restart (a, tm, n, x, s, (int) w);
       continue;
     }
     if (t->repeat) {
-      k->fuse (o, tm, a, n, t->p.c, (int) w);
-      memcpy (s, o, bytes);
+      k->fuse (s, a, tm, n, t->p.c, (int) w);
       continue;
     }
     if (c > 0) {
@@ -324,23 +284,17 @@ update_band (guint task, guint worker, gpointer user_data)
       const float *lw = srow (t->wt[0], t->stride, ly);
       const float *lw1 = t->ys[c] && ly + 1 < t->h[0] ?
           srow (t->wt[0], t->stride, ly + 1) : lw;
+      memcpy (wc, wr, w * sizeof (float));
       if (t->xs[c]) {
-        k->min_pairs (l0, (const guint64 *) lw, (int) w);
-        k->min_pairs (l1, (const guint64 *) lw1, (int) w);
+        k->min_pairs (wc, lw, (int) w);
+        k->min_pairs (wc, lw1, (int) w);
       } else {
-        memcpy (l0, lw, bytes);
-        memcpy (l1, lw1, bytes);
+        k->min_row (wc, lw, (int) w);
+        k->min_row (wc, lw1, (int) w);
       }
-      k->min (o, l0, l1, (int) w);
-      k->min (l0, o, wr, (int) w);
-      wr = l0;
+      wr = wc;
     }
-    k->count (n2, wr, n, t->p.nmax, (int) w);
-    k->update (a2, t2, o, x, s, a, tm, n2, t->p.c, (int) w);
-    memcpy (a, a2, bytes);
-    memcpy (tm, t2, bytes);
-    memcpy (n, n2, bytes);
-    memcpy (s, o, bytes);
+    k->update (a, tm, n, s, x, wr, t->p.nmax, t->p.c, (int) w);
   }
 }
 
@@ -395,14 +349,13 @@ aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
     t->repeat = same_levels (t, sigma);
     ev = t->repeat ? AENN_TEMPORAL_REPEAT : AENN_TEMPORAL_START;
   } else {
-    ramp_coefficients (t->p.tau0, t->p.tau1, &t->aq, &t->bq);
-    ramp_coefficients (t->p.rho0, t->p.rho1, &t->ar, &t->br);
     for (guint c = 0; c < t->n_planes; c++) {
+      float s2 = (sigma[c] / 255.0f) * (sigma[c] / 255.0f);
       t->restart[c] = sigma[c] <= 0.0f;
       if (t->restart[c])
         continue;
-      t->s2 = (sigma[c] / 255.0f) * (sigma[c] / 255.0f);
-      t->s2r = t->s2 / t->p.cr;
+      ramp_coefficients (t->p.tau0, t->p.tau1, s2, &t->aq, &t->bq);
+      ramp_coefficients (t->p.rho0, t->p.rho1, s2 / t->p.cr, &t->ar, &t->br);
       t->plane = c;
       worker_pool_run (pool, t->n_bands[c], weights_band, t);
     }

@@ -9,10 +9,11 @@
  * frame (x the noisy plane, s the spatial result, s2 the noise variance,
  * all on the 0..1 scale), with v = 1 + 1/n:
  *
- *   motion  q = (x - T)^2 / (s2 v) and r = (s - T)^2 / (s2 v / cr), both
- *           about 1 where the pixel stood still (cr: the noise variance
- *           over that of the spatial results); their means over a 5x5 box
- *           (edges repeated) zq and zr give the weight of the past
+ *   motion  the means over a 5x5 box (edges repeated) of (x - T)^2 and
+ *           (s - T)^2, divided by s2 v and by s2 v / cr (v of the box's
+ *           centre), are zq and zr, both about 1 where the pixel stood
+ *           still (cr: the noise variance over that of the spatial
+ *           results); they give the weight of the past
  *           w = ramp (zq; tau0, tau1) ramp (zr; rho0, rho1), where
  *           ramp (z; lo, hi) = clamp ((hi - z) / (hi - lo), 0, 1). A chroma
  *           plane takes the smaller of its own weight and its luma block's.
@@ -36,7 +37,9 @@
  * fits the parameters on synthetic video.
  *
  * Memory: four floats per sample (T, A, n and the weights), plus scratch
- * rows per thread; nothing is allocated per frame. */
+ * rows per thread; nothing is allocated per frame. A frame is three passes
+ * over each plane (the input's hash, the weights, the update), the last
+ * two spread over the pool by bands of rows. */
 #ifndef __AENN_TEMPORAL_H__
 #define __AENN_TEMPORAL_H__
 
@@ -92,47 +95,47 @@ AennTemporalEvent aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
     const float *const x[], const gsize x_stride[], float *const s[],
     const gsize s_stride[], const float sigma[]);
 
-/* The row kernels (denoise/frames/aenn_temporal_orc.orc) and their C
- * twins; the C twins on KERNEL_PATH_C, ORC on every other path. */
+/* The row loops (denoise/frames/temporal_rows.c, one build per
+ * instruction set; every build gives the same floats). */
 typedef struct
 {
-  void (*motion) (float *q, float *r, const float *x, const float *s,
-      const float *t, const float *n, float s2, float s2r, int len);
+  /* e = (x - t)^2, f = (s - t)^2 */
+  void (*stats) (float *e, float *f, const float *x, const float *s,
+      const float *t, int len);
+  /* d = a + b + c + e + f, left to right */
   void (*sum5) (float *d, const float *a, const float *b, const float *c,
       const float *e, const float *f, int len);
-  void (*weight) (float *w, const float *sq, const float *sr, float aq,
-      float bq, float ar, float br, int len);
-  void (*count) (float *n2, const float *w, const float *n, float nmax,
-      int len);
-  void (*update) (float *a2, float *t2, float *o, const float *x,
-      const float *s, const float *a, const float *t, const float *n2,
+  /* the weight of the past from the vertical box sums vq, vr (readable
+   * 2 floats before and after the row): with hq, hr their horizontal
+   * sums and k = n / (n + 1), w = clamp01 (bq + aq hq k) clamp01 (br +
+   * ar hr k) */
+  void (*weight) (float *w, const float *vq, const float *vr,
+      const float *n, float aq, float bq, float ar, float br, int len);
+  /* d[i] = min (d[i], l[2 i], l[2 i + 1]), and d[i] = min (d[i], l[i]) */
+  void (*min_pairs) (float *d, const float *l, int len);
+  void (*min_row) (float *d, const float *l, int len);
+  /* in place: n = min (w n + 1, nmax), a += (x - a) / n, t += (s - t) / n,
+   * s = t + g (a - t) with g = (n - 1) / (n - 1 + c) */
+  void (*update) (float *a, float *t, float *n, float *s, const float *x,
+      const float *w, float nmax, float c, int len);
+  /* s = t + g (a - t), g of n: a repeated frame's output */
+  void (*fuse) (float *s, const float *a, const float *t, const float *n,
       float c, int len);
-  void (*fuse) (float *o, const float *t, const float *a, const float *n,
-      float c, int len);
-  void (*min) (float *d, const float *a, const float *b, int len);
-  /* s: (len) pairs of floats */
-  void (*min_pairs) (float *d, const guint64 * s, int len);
+  /* a = x, t = s, n = 1 */
+  void (*restart) (float *a, float *t, float *n, const float *x,
+      const float *s, int len);
+  guint64 (*hash) (guint64 h, const float *x, int len);
 } AennTemporalKernels;
 
 const AennTemporalKernels *aenn_temporal_kernels_get (KernelPath path);
 
-void aenn_ref_temporal_motion (float *q, float *r, const float *x,
-    const float *s, const float *t, const float *n, float s2, float s2r,
-    int len);
-void aenn_ref_temporal_sum5 (float *d, const float *a, const float *b,
-    const float *c, const float *e, const float *f, int len);
-void aenn_ref_temporal_weight (float *w, const float *sq, const float *sr,
-    float aq, float bq, float ar, float br, int len);
-void aenn_ref_temporal_count (float *n2, const float *w, const float *n,
-    float nmax, int len);
-void aenn_ref_temporal_update (float *a2, float *t2, float *o,
-    const float *x, const float *s, const float *a, const float *t,
-    const float *n2, float c, int len);
-void aenn_ref_temporal_fuse (float *o, const float *t, const float *a,
-    const float *n, float c, int len);
-void aenn_ref_temporal_min (float *d, const float *a, const float *b,
-    int len);
-void aenn_ref_temporal_min_pairs (float *d, const guint64 * s, int len);
+extern const AennTemporalKernels aenn_tr_generic;
+#ifdef HAVE_AVX2_KERNELS
+extern const AennTemporalKernels aenn_tr_avx2;
+#endif
+#ifdef HAVE_AVX512_KERNELS
+extern const AennTemporalKernels aenn_tr_avx512;
+#endif
 
 G_END_DECLS
 

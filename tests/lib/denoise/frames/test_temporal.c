@@ -1,5 +1,6 @@
-/* aedenoise's temporal mode (denoise/frames/temporal.c): the ORC row
- * kernels against their C twins on random data at odd lengths; the whole
+/* aedenoise's temporal mode (denoise/frames/temporal.c): every build of
+ * the row loops against the portable one on random data at odd lengths
+ * (the same floats); the whole
  * step, on every path and thread count, against a naive per-pixel
  * reference written from temporal.h; and its promises: the first frame
  * and a scene cut give the spatial result, a still scene converges, a
@@ -25,74 +26,97 @@ rnd (int n, float lo, float hi)
 }
 
 static void
-check_close (const float *a, const float *b, int n, const gchar * what)
+check_same (const float *a, const float *b, int n, const gchar * what,
+    const gchar * path)
 {
-  for (int i = 0; i < n; i++)
-    if (fabsf (a[i] - b[i]) > 1e-6f * MAX (1.0f, fabsf (b[i])))
-      g_error ("%s: element %d of %d: %.9g (ORC) vs %.9g (C)", what, i, n,
-          a[i], b[i]);
+  if (memcmp (a, b, n * sizeof (float)))
+    for (int i = 0; i < n; i++)
+      if (a[i] != b[i])
+        g_error ("%s on %s: element %d of %d: %.9g vs %.9g (generic)", what,
+            path, i, n, a[i], b[i]);
 }
 
+/* Every build of the row loops against the portable one: the same floats. */
 static void
 test_kernels (void)
 {
-  const AennTemporalKernels *o = aenn_temporal_kernels_get (KERNEL_PATH_ORC);
-  const AennTemporalKernels *c = aenn_temporal_kernels_get (KERNEL_PATH_C);
+  static const KernelPath paths[] = { KERNEL_PATH_AVX2, KERNEL_PATH_AVX512 };
+  const AennTemporalKernels *g = aenn_temporal_kernels_get (KERNEL_PATH_C);
 
-  g_assert_true (o != NULL && c != NULL && o != c);
-  for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
-    int n = lengths[li];
-    float *x = rnd (n, 0, 1), *s = rnd (n, 0, 1), *t = rnd (n, 0, 1);
-    float *a = rnd (n, 0, 1), *cnt = rnd (n, 1, 60), *w = rnd (n, 0, 1);
-    float *e[5], *d[6];
-    for (int k = 0; k < 5; k++)
-      e[k] = rnd (n, 0, 30);
-    for (int k = 0; k < 6; k++)
-      d[k] = g_new0 (float, 2 * n);
-
-    o->motion (d[0], d[1], x, s, t, cnt, 0.01f, 0.001f, n);
-    c->motion (d[2], d[3], x, s, t, cnt, 0.01f, 0.001f, n);
-    check_close (d[0], d[2], n, "motion q");
-    check_close (d[1], d[3], n, "motion r");
-    o->sum5 (d[0], e[0], e[1], e[2], e[3], e[4], n);
-    c->sum5 (d[1], e[0], e[1], e[2], e[3], e[4], n);
-    check_close (d[0], d[1], n, "sum5");
-    o->weight (d[0], e[0], e[1], -0.04f, 2.0f, -0.05f, 1.5f, n);
-    c->weight (d[1], e[0], e[1], -0.04f, 2.0f, -0.05f, 1.5f, n);
-    check_close (d[0], d[1], n, "weight");
-    o->count (d[0], w, cnt, 40.0f, n);
-    c->count (d[1], w, cnt, 40.0f, n);
-    check_close (d[0], d[1], n, "count");
-    o->update (d[0], d[1], d[2], x, s, a, t, cnt, 100.0f, n);
-    c->update (d[3], d[4], d[5], x, s, a, t, cnt, 100.0f, n);
-    check_close (d[0], d[3], n, "update a");
-    check_close (d[1], d[4], n, "update t");
-    check_close (d[2], d[5], n, "update o");
-    o->fuse (d[0], t, a, cnt, 100.0f, n);
-    c->fuse (d[1], t, a, cnt, 100.0f, n);
-    check_close (d[0], d[1], n, "fuse");
-    o->min (d[0], x, s, n);
-    c->min (d[1], x, s, n);
-    check_close (d[0], d[1], n, "min");
-    {
-      float *pairs = rnd (2 * n, 0, 1);
-      o->min_pairs (d[0], (const guint64 *) pairs, n);
-      c->min_pairs (d[1], (const guint64 *) pairs, n);
-      check_close (d[0], d[1], n, "min_pairs");
-      for (int i = 0; i < n; i++)
-        g_assert_cmpfloat (d[1][i], ==, MIN (pairs[2 * i], pairs[2 * i + 1]));
-      g_free (pairs);
+  g_assert_true (g != NULL);
+  g_assert_true (aenn_temporal_kernels_get (KERNEL_PATH_ORC) == g);
+  for (guint pi = 0; pi < G_N_ELEMENTS (paths); pi++) {
+    const AennTemporalKernels *o;
+    const gchar *name = kernel_path_name (paths[pi]);
+    if (!kernel_path_supported (paths[pi])) {
+      g_test_message ("%s: not on this CPU", name);
+      continue;
     }
-    g_free (x);
-    g_free (s);
-    g_free (t);
-    g_free (a);
-    g_free (cnt);
-    g_free (w);
-    for (int k = 0; k < 5; k++)
-      g_free (e[k]);
-    for (int k = 0; k < 6; k++)
-      g_free (d[k]);
+    o = aenn_temporal_kernels_get (paths[pi]);
+    g_assert_true (o != NULL);
+    for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
+      int n = lengths[li];
+      float *x = rnd (n, 0, 1), *s = rnd (n, 0, 1), *t = rnd (n, 0, 1);
+      float *cnt = rnd (n, 1, 60), *w = rnd (n, 0, 1);
+      float *l = rnd (2 * n, 0, 1);
+      float *vq = rnd (n + 4, 0, 30), *vr = rnd (n + 4, 0, 30);
+      float *st[2][4];
+      float *d[4];
+      for (int k = 0; k < 4; k++)
+        d[k] = g_new0 (float, n);
+
+      o->stats (d[0], d[1], x, s, t, n);
+      g->stats (d[2], d[3], x, s, t, n);
+      check_same (d[0], d[2], n, "stats e", name);
+      check_same (d[1], d[3], n, "stats f", name);
+      o->sum5 (d[0], x, s, t, cnt, w, n);
+      g->sum5 (d[1], x, s, t, cnt, w, n);
+      check_same (d[0], d[1], n, "sum5", name);
+      o->weight (d[0], vq + 2, vr + 2, cnt, -0.004f, 2.0f, -0.005f, 1.5f, n);
+      g->weight (d[1], vq + 2, vr + 2, cnt, -0.004f, 2.0f, -0.005f, 1.5f, n);
+      check_same (d[0], d[1], n, "weight", name);
+      memcpy (d[0], x, n * sizeof (float));
+      memcpy (d[1], x, n * sizeof (float));
+      o->min_pairs (d[0], l, n);
+      g->min_pairs (d[1], l, n);
+      check_same (d[0], d[1], n, "min_pairs", name);
+      for (int i = 0; i < n; i++)
+        g_assert_cmpfloat (d[1][i], ==, MIN (x[i], MIN (l[2 * i],
+                    l[2 * i + 1])));
+      o->min_row (d[0], s, n);
+      g->min_row (d[1], s, n);
+      check_same (d[0], d[1], n, "min_row", name);
+      /* in place: two copies of (a, t, n, s) */
+      for (int b = 0; b < 2; b++) {
+        st[b][0] = g_memdup2 (x, n * sizeof (float));
+        st[b][1] = g_memdup2 (t, n * sizeof (float));
+        st[b][2] = g_memdup2 (cnt, n * sizeof (float));
+        st[b][3] = g_memdup2 (s, n * sizeof (float));
+      }
+      o->update (st[0][0], st[0][1], st[0][2], st[0][3], l, w, 40.0f, 100.0f,
+          n);
+      g->update (st[1][0], st[1][1], st[1][2], st[1][3], l, w, 40.0f, 100.0f,
+          n);
+      for (int k = 0; k < 4; k++)
+        check_same (st[0][k], st[1][k], n, "update", name);
+      o->fuse (st[0][3], x, t, cnt, 100.0f, n);
+      g->fuse (st[1][3], x, t, cnt, 100.0f, n);
+      check_same (st[0][3], st[1][3], n, "fuse", name);
+      g_assert_cmpuint (o->hash (7, x, n), ==, g->hash (7, x, n));
+      for (int b = 0; b < 2; b++)
+        for (int k = 0; k < 4; k++)
+          g_free (st[b][k]);
+      g_free (x);
+      g_free (s);
+      g_free (t);
+      g_free (cnt);
+      g_free (w);
+      g_free (l);
+      g_free (vq);
+      g_free (vr);
+      for (int k = 0; k < 4; k++)
+        g_free (d[k]);
+    }
   }
 }
 
@@ -143,13 +167,12 @@ naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
       continue;
     for (guint y = 0; y < h; y++)
       for (guint i = 0; i < w; i++) {
-        double zq = 0, zr = 0;
+        double zq = 0, zr = 0, v = 1.0 + 1.0 / nv->n[c][y * w + i];
         for (int dy = -2; dy <= 2; dy++)
           for (int dx = -2; dx <= 2; dx++) {
             guint yy = CLAMP ((gint) y + dy, 0, (gint) h - 1);
             guint xx = CLAMP ((gint) i + dx, 0, (gint) w - 1);
             gsize k = yy * w + xx;
-            double v = 1.0 + 1.0 / nv->n[c][k];
             double dq = x[c][k] - nv->T[c][k], dr = s[c][k] - nv->T[c][k];
             zq += dq * dq / (s2 * v) / 25;
             zr += dr * dr / (s2 / p->cr * v) / 25;
@@ -281,11 +304,13 @@ mse (const float *a, const float *b, gsize n)
 static void
 test_against_naive (void)
 {
-  static const KernelPath paths[] = { KERNEL_PATH_C, KERNEL_PATH_ORC };
+  static const KernelPath paths[] = { KERNEL_PATH_C, KERNEL_PATH_AVX2,
+    KERNEL_PATH_AVX512
+  };
   const guint w = 45, h = 37, np = 3;
 
   for (guint pi = 0; pi < G_N_ELEMENTS (paths); pi++)
-    for (guint nt = 1; nt <= 3; nt += 2) {
+    for (guint nt = 1; nt <= 3 && kernel_path_supported (paths[pi]); nt += 2) {
       WorkerPool *pool = worker_pool_new (nt);
       Frame f;
       Naive nv = { 0 };
@@ -373,7 +398,7 @@ test_promises (void)
   gsize size = 0;
 
   frame_alloc (&f, 1, w, h);
-  t = aenn_temporal_new (KERNEL_PATH_ORC, 1, f.w, f.h);
+  t = aenn_temporal_new (KERNEL_PATH_AUTO, 1, f.w, f.h);
   /* the first frame: the spatial result, bit for bit */
   make_frame (&f, 1, 0, sigma[0]);
   memcpy (spatial, f.s[0], w * h * sizeof (float));
@@ -401,8 +426,7 @@ test_promises (void)
     f.s[0][k] = f.clean[0][k];
   g_assert_cmpint (aenn_temporal_step (t, pool, (const float *const *) f.x,
           st, f.s, st, sigma), ==, AENN_TEMPORAL_REPEAT);
-  g_assert_cmpmem (f.s[0], w * h * sizeof (float), out,
-      w * h * sizeof (float));
+  g_assert_cmpmem (f.s[0], w * h * sizeof (float), out, w * h * sizeof (float));
   /* the square moves by 6 pixels a frame: no ghost where it was or is */
   for (guint i = 1; i <= 4; i++) {
     double err = 0, err_sp = 0;
