@@ -35,7 +35,8 @@ struct _AennTemporal
   guint n_planes;
   guint w[AENN_TEMPORAL_MAX_PLANES], h[AENN_TEMPORAL_MAX_PLANES];
   guint xs[AENN_TEMPORAL_MAX_PLANES], ys[AENN_TEMPORAL_MAX_PLANES];
-  gsize stride;                 /* floats per state row, every plane */
+  gsize stride[AENN_TEMPORAL_MAX_PLANES];       /* floats per state row */
+  gsize wstride;                /* the widest plane's */
   float *a[AENN_TEMPORAL_MAX_PLANES], *tm[AENN_TEMPORAL_MAX_PLANES];
   float *n[AENN_TEMPORAL_MAX_PLANES];
   float *wt[AENN_TEMPORAL_MAX_PLANES];
@@ -117,9 +118,12 @@ aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
   }
   /* + 1: a luma weight row of odd width repeats its last weight, so that
    * its pairs cover the chroma row */
-  t->stride = (wmax + 1 + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+  for (guint c = 0; c < n_planes; c++)
+    t->stride[c] = (width[c] + 1 + ALIGN_FLOATS - 1) / ALIGN_FLOATS
+        * ALIGN_FLOATS;
+  t->wstride = (wmax + 1 + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
   for (guint c = 0; c < n_planes; c++) {
-    gsize sz = t->stride * t->h[c];
+    gsize sz = t->stride[c] * t->h[c];
     t->a[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
     t->tm[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
     t->n[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
@@ -129,7 +133,7 @@ aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
   t->band_moved = g_new0 (guint, t->max_bands);
   /* the weights pass: 2 x (BAND_ROWS + 2R) statistics rows and 2 padded
    * sums; the update pass: a chroma weight row */
-  t->scratch_floats = (2 * (BAND_ROWS + 2 * R) + 2) * (t->stride
+  t->scratch_floats = (2 * (BAND_ROWS + 2 * R) + 2) * (t->wstride
       + ALIGN_FLOATS);
   return t;
 }
@@ -171,7 +175,7 @@ aenn_temporal_get_size (const AennTemporal * t)
   gsize floats = t->scratch_floats * t->n_threads;
 
   for (guint c = 0; c < t->n_planes; c++)
-    floats += 4 * t->stride * t->h[c];
+    floats += 4 * t->stride[c] * t->h[c];
   return floats * sizeof (float) + sizeof (guint64) * t->n_planes
       * t->max_bands + sizeof (guint) * t->max_bands + sizeof (*t);
 }
@@ -209,7 +213,7 @@ weights_band (guint task, guint worker, gpointer user_data)
   const AennTemporalKernels *k = t->k;
   guint c = t->plane, w = t->w[c], h = t->h[c];
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, h);
-  gsize rs = t->stride + ALIGN_FLOATS;  /* scratch row floats */
+  gsize rs = t->wstride + ALIGN_FLOATS; /* scratch row floats */
   float *base = t->scratch + worker * t->scratch_floats;
   float *q = base, *r = base + (BAND_ROWS + 2 * R) * rs;
   float *row = r + (BAND_ROWS + 2 * R) * rs;
@@ -223,16 +227,16 @@ weights_band (guint task, guint worker, gpointer user_data)
     guint src = (guint) CLAMP (yy, 0, (gint) h - 1);
     guint slot = (guint) (yy - ((gint) y0 - R));
     k->stats (q + slot * rs, r + slot * rs, x + src * xst, s + src * sst,
-        srow (t->tm[c], t->stride, src), (int) w);
+        srow (t->tm[c], t->stride[c], src), (int) w);
   }
   for (guint y = y0; y < y1; y++) {
     const float *q0 = q + (y - y0) * rs, *r0 = r + (y - y0) * rs;
-    float *wr = srow (t->wt[c], t->stride, y);
+    float *wr = srow (t->wt[c], t->stride[c], y);
     k->sum5 (vq, q0, q0 + rs, q0 + 2 * rs, q0 + 3 * rs, q0 + 4 * rs, (int) w);
     k->sum5 (vr, r0, r0 + rs, r0 + 2 * rs, r0 + 3 * rs, r0 + 4 * rs, (int) w);
     pad_row (vq, w);
     pad_row (vr, w);
-    k->weight (wr, vq, vr, srow (t->n[c], t->stride, y), t->aq, t->bq, t->ar,
+    k->weight (wr, vq, vr, srow (t->n[c], t->stride[c], y), t->aq, t->bq, t->ar,
         t->br, (int) w);
     wr[w] = wr[w - 1];
     if (c == 0)
@@ -266,9 +270,9 @@ update_band (guint task, guint worker, gpointer user_data)
   for (guint y = y0; y < y1; y++) {
     const float *x = t->x[c] + y * t->x_stride[c];
     float *s = t->s[c] + y * t->s_stride[c];
-    float *a = srow (t->a[c], t->stride, y), *tm = srow (t->tm[c],
-        t->stride, y), *n = srow (t->n[c], t->stride, y);
-    float *wr = srow (t->wt[c], t->stride, y);
+    float *a = srow (t->a[c], t->stride[c], y), *tm = srow (t->tm[c],
+        t->stride[c], y), *n = srow (t->n[c], t->stride[c], y);
+    float *wr = srow (t->wt[c], t->stride[c], y);
 
     if (t->restart[c]) {
       k->restart (a, tm, n, x, s, (int) w);
@@ -281,9 +285,9 @@ update_band (guint task, guint worker, gpointer user_data)
     if (c > 0) {
       /* the smaller of this weight and its luma block's */
       guint ly = y << t->ys[c];
-      const float *lw = srow (t->wt[0], t->stride, ly);
+      const float *lw = srow (t->wt[0], t->stride[0], ly);
       const float *lw1 = t->ys[c] && ly + 1 < t->h[0] ?
-          srow (t->wt[0], t->stride, ly + 1) : lw;
+          srow (t->wt[0], t->stride[0], ly + 1) : lw;
       memcpy (wc, wr, w * sizeof (float));
       if (t->xs[c]) {
         k->min_pairs (wc, lw, (int) w);
