@@ -14,8 +14,10 @@
  * Removes noise from every frame with a small convolutional network that
  * was trained to predict the noise of a noisy image (a denoising
  * autoencoder with a residual output). It needs no reference frame and
- * holds no frame back: each output frame is computed from the input frame
- * alone, as it arrives.
+ * holds no frame back: each output frame is computed as its input frame
+ * arrives, from that frame and, in the temporal mode (#GstAeDenoise:temporal,
+ * on by default), from what the earlier frames left where the scene
+ * stood still.
  *
  * Every plane is denoised: luma and both chroma planes of the YUV formats
  * (chroma at its own subsampled size), R, G and B of the RGB ones, grey for
@@ -64,9 +66,11 @@
  *
  * Limits: the network assumes white, signal-independent Gaussian-like
  * noise of one level per plane; compression artefacts and strongly
- * signal-dependent sensor noise are outside what it was trained on. Frames
- * are processed independently, so it does not use temporal redundancy
- * (nor does it add temporal artefacts). The embedded default model is
+ * signal-dependent sensor noise are outside what it was trained on. The
+ * temporal mode fuses each pixel with its running means over the frames
+ * it stood still (at most 15), and falls back to the single-frame result
+ * where it moved; it keeps about 16 bytes per sample (50 MB at 1080p
+ * I420). The embedded default model is
  * sized for real time on the portable path and trained on synthetic
  * images; on Set12 at sigma 25 it reaches 27.1 dB, short of the best
  * classical filters (ffmpeg's dctdnoiz: 28.8 dB) at a small fraction of
@@ -320,21 +324,22 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
    * GstAeDenoise:temporal:
    *
    * Use the frames before: each output frame is the network's result
-   * fused with a per-pixel running mean of the earlier noisy frames where
-   * the pixel stood still (denoise/frames/temporal.h, docs/aedenoise.md).
+   * fused, per pixel, with the running means of the network's results and
+   * of the noisy frames over the earlier frames where the pixel stood
+   * still (denoise/frames/temporal.h, docs/aedenoise.md).
    * No frame is held back: the latency stays one frame. Where the scene
    * moves the output is the single-frame result; a new scene, a flush, a
    * seek, a new segment or stream, new caps and a discontinuity start
    * again; a frame that repeats the last one exactly (videorate's
-   * duplicates) is not counted as a new look. The state holds 3 floats per
-   * sample (about 37 MB at 1080p I420). TRUE by default; FALSE denoises
+   * duplicates) is not counted as a new look. The state holds 4 floats per
+   * sample (about 50 MB at 1080p I420). TRUE by default; FALSE denoises
    * each frame alone. Can be changed while playing (the next frame starts
    * again).
    */
   g_object_class_install_property (gobject_class, PROP_TEMPORAL,
       g_param_spec_boolean ("temporal", "Temporal",
           "Fuse each frame with the earlier frames where the scene stands "
-          "still (no added latency; about 12 bytes per sample of state); "
+          "still (no added latency; 16 bytes per sample of state); "
           "FALSE: each frame alone", DEFAULT_TEMPORAL,
           rw | GST_PARAM_MUTABLE_PLAYING));
   /**
