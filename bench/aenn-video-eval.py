@@ -29,7 +29,9 @@ and prints:
 --colour adds noise in RGB instead (the clip decoded to RGB, noise per
 channel, then converted to I420 with BT.601 studio-range coefficients and
 2x2 box-averaged chroma, as a camera pipeline would) and reports luma PSNR
-and the PSNR over all three I420 planes.
+and the PSNR over all three I420 planes; aedenoise runs blind there (each
+plane's noise level is its own, and noise-level would give all planes
+one).
 
 aedenoise runs through the element (gst-launch-1.0; the plugin of --build,
 default the checkout's build/), with the true sigma as noise-level and
@@ -361,8 +363,12 @@ def main(argv=None):
     tmp = tempfile.mkdtemp(prefix='aenn-video-eval-')
     runs = [Noisy()]
     for model in models:
-        for blind in ([False] if 'aedenoise' in methods else []) + \
-                ([True] if 'blind' in methods else []):
+        # colour: the noise of each I420 plane is not sigma (RGB noise
+        # reaches Y, U and V at their own levels), and noise-level sets one
+        # level for all planes: blind alone says what the element does
+        for blind in ([False] if 'aedenoise' in methods and not args.colour
+                      else []) + \
+                ([True] if 'blind' in methods or args.colour else []):
             for temporal in (False, True):
                 runs.append(Element(args.build, tmp, sigma, blind, temporal,
                                     model))
