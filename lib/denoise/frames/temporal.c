@@ -1,10 +1,11 @@
 /* aedenoise's temporal mode. See denoise/frames/temporal.h.
  *
- * A frame runs in three parallel passes over bands of BAND_ROWS rows of
- * each plane: the input's hash; the weights (motion statistics, their 5x5
- * box sums, the ramps; each band computes the statistics of its rows and
- * of the RADIUS rows either side again, so that bands need no other band);
- * then, once the cut is decided, the update and the fusion, in place. */
+ * A frame runs in two parallel passes over bands of BAND_ROWS rows of each
+ * plane: the weights (motion statistics, their 5x5 box sums, the ramps;
+ * each band computes the statistics of its rows and of the RADIUS rows
+ * either side again, so that bands need no other band) and the input's
+ * hash; then, once a repeat or a cut is decided, the update and the
+ * fusion, in place (a plane that starts again is hashed there). */
 #include "config.h"
 #include "denoise/frames/temporal.h"
 
@@ -16,9 +17,10 @@
 #define R AENN_TEMPORAL_RADIUS
 #define BOX ((2 * R + 1) * (2 * R + 1))
 
-/* tools/aenn-temporal-fit --photos DIR --per-kind 3 --frames 40
- * --rounds 2 (DIR: the training photos of models/photos.tsv at x3 and x4;
- * docs/performance.md, "Temporal mode") */
+/* tools/aenn-temporal-fit --photos DIR --per-kind 3 --frames 40 --rounds 2
+ * --start tau0=1.2,tau1=2.4,rho0=1.5,rho1=3.5,cr=12,nmax=60,c=100,cut=0.6
+ * with DIR from tools/aenn-photos --out DIR --scales 3,4 --use train
+ * (docs/performance.md, "Temporal mode") */
 const AennTemporalParams aenn_temporal_default_params = {
   .tau0 = 2.123f,.tau1 = 4.245f,
   .rho0 = 0.844f,.rho1 = 4.655f,
@@ -39,7 +41,7 @@ struct _AennTemporal
   gsize wstride;                /* the widest plane's */
   float *a[AENN_TEMPORAL_MAX_PLANES], *tm[AENN_TEMPORAL_MAX_PLANES];
   float *n[AENN_TEMPORAL_MAX_PLANES];
-  float *wt[AENN_TEMPORAL_MAX_PLANES];
+  guint8 *wt[AENN_TEMPORAL_MAX_PLANES]; /* weights, in 255ths */
   guint n_bands[AENN_TEMPORAL_MAX_PLANES];
   guint64 *band_hash;           /* (n_planes, max_bands) */
   guint *band_moved;            /* luma bands */
@@ -92,6 +94,23 @@ srow (float *plane, gsize stride, guint y)
   return plane + (gsize) y *stride;
 }
 
+static inline guint8 *
+wrow (guint8 * plane, gsize stride, guint y)
+{
+  return plane + (gsize) y *stride;
+}
+
+/* The hash of rows [y0, y1) of plane c's input, into its band's slot. */
+static void
+hash_rows (AennTemporal * t, guint c, guint band, guint y0, guint y1)
+{
+  guint64 hash = 0;
+
+  for (guint y = y0; y < y1; y++)
+    hash = t->k->hash (hash, t->x[c] + y * t->x_stride[c], (int) t->w[c]);
+  t->band_hash[c * t->max_bands + band] = hash;
+}
+
 AennTemporal *
 aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
     const guint height[])
@@ -127,7 +146,7 @@ aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
     t->a[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
     t->tm[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
     t->n[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
-    t->wt[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
+    t->wt[c] = g_aligned_alloc0 (sz, 1, 64);
   }
   t->band_hash = g_new0 (guint64, (gsize) n_planes * t->max_bands);
   t->band_moved = g_new0 (guint, t->max_bands);
@@ -175,26 +194,12 @@ aenn_temporal_get_size (const AennTemporal * t)
   gsize floats = t->scratch_floats * t->n_threads;
 
   for (guint c = 0; c < t->n_planes; c++)
-    floats += 4 * t->stride[c] * t->h[c];
+    floats += 3 * t->stride[c] * t->h[c] + t->stride[c] * t->h[c] / 4;
   return floats * sizeof (float) + sizeof (guint64) * t->n_planes
       * t->max_bands + sizeof (guint) * t->max_bands + sizeof (*t);
 }
 
 /* ---- pass 1: the weights ---- */
-
-/* The hash of every plane's band: task = plane * max_bands + band. */
-static void
-hash_band (guint task, guint worker, gpointer user_data)
-{
-  AennTemporal *t = user_data;
-  guint c = task / t->max_bands, b = task % t->max_bands;
-  guint y1 = MIN ((b + 1) * BAND_ROWS, t->h[c]);
-  guint64 hash = 0;
-
-  for (guint y = b * BAND_ROWS; y < y1; y++)
-    hash = t->k->hash (hash, t->x[c] + y * t->x_stride[c], (int) t->w[c]);
-  t->band_hash[task] = hash;
-}
 
 /* Row y's padded box input: d[-R .. w + R) with the ends repeated. */
 static void
@@ -231,18 +236,16 @@ weights_band (guint task, guint worker, gpointer user_data)
   }
   for (guint y = y0; y < y1; y++) {
     const float *q0 = q + (y - y0) * rs, *r0 = r + (y - y0) * rs;
-    float *wr = srow (t->wt[c], t->stride[c], y);
+    guint8 *wr = wrow (t->wt[c], t->stride[c], y);
     k->sum5 (vq, q0, q0 + rs, q0 + 2 * rs, q0 + 3 * rs, q0 + 4 * rs, (int) w);
     k->sum5 (vr, r0, r0 + rs, r0 + 2 * rs, r0 + 3 * rs, r0 + 4 * rs, (int) w);
     pad_row (vq, w);
     pad_row (vr, w);
-    k->weight (wr, vq, vr, srow (t->n[c], t->stride[c], y), t->aq, t->bq, t->ar,
-        t->br, (int) w);
+    moved += k->weight (wr, vq, vr, srow (t->n[c], t->stride[c], y), t->aq,
+        t->bq, t->ar, t->br, (int) w);
     wr[w] = wr[w - 1];
-    if (c == 0)
-      for (guint i = 0; i < w; i++)
-        moved += wr[i] < 0.5f;
   }
+  hash_rows (t, c, task, y0, y1);
   if (c == 0)
     t->band_moved[task] = moved;
 }
@@ -265,14 +268,17 @@ update_band (guint task, guint worker, gpointer user_data)
   const AennTemporalKernels *k = t->k;
   guint c = t->plane, w = t->w[c], h = t->h[c];
   guint y0 = task * BAND_ROWS, y1 = MIN (y0 + BAND_ROWS, h);
-  float *wc = t->scratch + worker * t->scratch_floats;
+  guint8 *wc = (guint8 *) (t->scratch + worker * t->scratch_floats);
 
+  /* a plane that starts again had no weights pass: its hash here */
+  if (t->restart[c])
+    hash_rows (t, c, task, y0, y1);
   for (guint y = y0; y < y1; y++) {
     const float *x = t->x[c] + y * t->x_stride[c];
     float *s = t->s[c] + y * t->s_stride[c];
     float *a = srow (t->a[c], t->stride[c], y), *tm = srow (t->tm[c],
         t->stride[c], y), *n = srow (t->n[c], t->stride[c], y);
-    float *wr = srow (t->wt[c], t->stride[c], y);
+    guint8 *wr = wrow (t->wt[c], t->stride[c], y);
 
     if (t->restart[c]) {
       k->restart (a, tm, n, x, s, (int) w);
@@ -285,10 +291,10 @@ update_band (guint task, guint worker, gpointer user_data)
     if (c > 0) {
       /* the smaller of this weight and its luma block's */
       guint ly = y << t->ys[c];
-      const float *lw = srow (t->wt[0], t->stride[0], ly);
-      const float *lw1 = t->ys[c] && ly + 1 < t->h[0] ?
-          srow (t->wt[0], t->stride[0], ly + 1) : lw;
-      memcpy (wc, wr, w * sizeof (float));
+      const guint8 *lw = wrow (t->wt[0], t->stride[0], ly);
+      const guint8 *lw1 = t->ys[c] && ly + 1 < t->h[0] ?
+          wrow (t->wt[0], t->stride[0], ly + 1) : lw;
+      memcpy (wc, wr, w);
       if (t->xs[c]) {
         k->min_pairs (wc, lw, (int) w);
         k->min_pairs (wc, lw1, (int) w);
@@ -314,6 +320,19 @@ ensure_scratch (AennTemporal * t, WorkerPool * pool)
   t->scratch = g_aligned_alloc0 (t->scratch_floats * n, sizeof (float), 64);
 }
 
+/* The input's hash from its bands' (bands past a plane's last are empty). */
+static guint64
+frame_hash (const AennTemporal * t)
+{
+  guint64 hash = 0;
+
+  for (guint c = 0; c < t->n_planes; c++)
+    for (guint b = 0; b < t->n_bands[c]; b++)
+      hash = (hash ^ t->band_hash[c * t->max_bands + b]) * 0x100000001b3ull
+          + c * t->max_bands + b;
+  return hash;
+}
+
 /* A repeated frame keeps the state only at (about) the levels it was made
  * at: the same samples at another noise level (a property changed, say)
  * are denoised again. */
@@ -332,7 +351,7 @@ aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
     const gsize s_stride[], const float sigma[])
 {
   AennTemporalEvent ev = AENN_TEMPORAL_FUSED;
-  guint64 hash = 0, moved = 0;
+  guint64 moved = 0;
 
   ensure_scratch (t, pool);
   t->x = x;
@@ -341,21 +360,14 @@ aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
   t->s_stride = s_stride;
   t->repeat = FALSE;
 
-  /* the input's hash: a repeated frame is not a new look (bands past a
-   * plane's last are hashed as empty) */
-  worker_pool_run (pool, t->n_planes * t->max_bands, hash_band, t);
-  for (guint i = 0; i < t->n_planes * t->max_bands; i++)
-    hash = (hash ^ t->band_hash[i]) * 0x100000001b3ull + i;
-
   if (!t->have_state || sigma[0] <= 0.0f) {
     ev = AENN_TEMPORAL_START;
-  } else if (hash == t->hash) {
-    t->repeat = same_levels (t, sigma);
-    ev = t->repeat ? AENN_TEMPORAL_REPEAT : AENN_TEMPORAL_START;
   } else {
+    gboolean all = TRUE;
     for (guint c = 0; c < t->n_planes; c++) {
       float s2 = (sigma[c] / 255.0f) * (sigma[c] / 255.0f);
       t->restart[c] = sigma[c] <= 0.0f;
+      all = all && !t->restart[c];
       if (t->restart[c])
         continue;
       ramp_coefficients (t->p.tau0, t->p.tau1, s2, &t->aq, &t->bq);
@@ -365,8 +377,14 @@ aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
     }
     for (guint b = 0; b < t->n_bands[0]; b++)
       moved += t->band_moved[b];
-    if ((double) moved > t->p.cut * (double) t->w[0] * t->h[0])
+    /* a repeated frame is not a new look (every plane hashed, in the
+     * weights pass) */
+    if (all && frame_hash (t) == t->hash) {
+      t->repeat = same_levels (t, sigma);
+      ev = t->repeat ? AENN_TEMPORAL_REPEAT : AENN_TEMPORAL_START;
+    } else if ((double) moved > t->p.cut * (double) t->w[0] * t->h[0]) {
       ev = AENN_TEMPORAL_CUT;
+    }
   }
   for (guint c = 0; c < t->n_planes; c++)
     if (ev == AENN_TEMPORAL_START || ev == AENN_TEMPORAL_CUT)
@@ -377,7 +395,7 @@ aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
     t->plane = c;
     worker_pool_run (pool, t->n_bands[c], update_band, t);
   }
-  t->hash = hash;
+  t->hash = frame_hash (t);
   memcpy (t->sigma, sigma, t->n_planes * sizeof (float));
   t->have_state = TRUE;
   t->x = NULL;

@@ -36,10 +36,13 @@
  * tools/aenn_temporal.py is this in numpy, and tools/aenn-temporal-fit
  * fits the parameters on synthetic video.
  *
- * Memory: four floats per sample (T, A, n and the weights), plus scratch
- * rows per thread; nothing is allocated per frame. A frame is three passes
- * over each plane (the input's hash, the weights, the update), the last
- * two spread over the pool by bands of rows. */
+ * The weight is kept in 255ths (a byte), a pixel counts as moved for the
+ * cut where it is below 128.
+ *
+ * Memory: three floats and a byte per sample (T, A, n and the weight),
+ * plus scratch rows per thread; nothing is allocated per frame. A frame is
+ * two passes over each plane (the weights, with the input's hash, then the
+ * update), spread over the pool by bands of rows. */
 #ifndef __AENN_TEMPORAL_H__
 #define __AENN_TEMPORAL_H__
 
@@ -106,18 +109,18 @@ typedef struct
   void (*sum5) (float *d, const float *a, const float *b, const float *c,
       const float *e, const float *f, int len);
   /* the weight of the past from the vertical box sums vq, vr (readable
-   * 2 floats before and after the row): with hq, hr their horizontal
-   * sums and k = n / (n + 1), w = clamp01 (bq + aq hq k) clamp01 (br +
-   * ar hr k) */
-  void (*weight) (float *w, const float *vq, const float *vr,
+   * 2 floats before and after the row), in 255ths: with hq, hr their
+   * horizontal sums and k = n / (n + 1), w = round (255 clamp01 (bq + aq
+   * hq k) clamp01 (br + ar hr k)); returns how many are below 128 */
+  guint (*weight) (guint8 * w, const float *vq, const float *vr,
       const float *n, float aq, float bq, float ar, float br, int len);
   /* d[i] = min (d[i], l[2 i], l[2 i + 1]), and d[i] = min (d[i], l[i]) */
-  void (*min_pairs) (float *d, const float *l, int len);
-  void (*min_row) (float *d, const float *l, int len);
-  /* in place: n = min (w n + 1, nmax), a += (x - a) / n, t += (s - t) / n,
-   * s = t + g (a - t) with g = (n - 1) / (n - 1 + c) */
+  void (*min_pairs) (guint8 * d, const guint8 * l, int len);
+  void (*min_row) (guint8 * d, const guint8 * l, int len);
+  /* in place: n = min (w n / 255 + 1, nmax), a += (x - a) / n, t += (s -
+   * t) / n, s = t + g (a - t) with g = (n - 1) / (n - 1 + c) */
   void (*update) (float *a, float *t, float *n, float *s, const float *x,
-      const float *w, float nmax, float c, int len);
+      const guint8 * w, float nmax, float c, int len);
   /* s = t + g (a - t), g of n: a repeated frame's output */
   void (*fuse) (float *s, const float *a, const float *t, const float *n,
       float c, int len);

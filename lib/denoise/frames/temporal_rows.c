@@ -40,30 +40,36 @@ clamp01 (float v)
   return lo < 1.0f ? lo : 1.0f;
 }
 
-static void
-tr_weight (float *restrict w, const float *restrict vq,
+static guint
+tr_weight (guint8 * restrict w, const float *restrict vq,
     const float *restrict vr, const float *restrict n, float aq, float bq,
     float ar, float br, int len)
 {
+  guint moved = 0;
+
   for (int i = 0; i < len; i++) {
     float hq = (((vq[i - 2] + vq[i - 1]) + vq[i]) + vq[i + 1]) + vq[i + 2];
     float hr = (((vr[i - 2] + vr[i - 1]) + vr[i]) + vr[i + 1]) + vr[i + 2];
     float k = n[i] / (n[i] + 1.0f);
-    w[i] = clamp01 (bq + aq * (hq * k)) * clamp01 (br + ar * (hr * k));
+    float v = clamp01 (bq + aq * (hq * k)) * clamp01 (br + ar * (hr * k));
+    guint8 q = (guint8) (v * 255.0f + 0.5f);
+    w[i] = q;
+    moved += q < 128;
   }
+  return moved;
 }
 
 static void
-tr_min_pairs (float *restrict d, const float *restrict l, int len)
+tr_min_pairs (guint8 * restrict d, const guint8 * restrict l, int len)
 {
   for (int i = 0; i < len; i++) {
-    float m = l[2 * i] < l[2 * i + 1] ? l[2 * i] : l[2 * i + 1];
+    guint8 m = l[2 * i] < l[2 * i + 1] ? l[2 * i] : l[2 * i + 1];
     d[i] = d[i] < m ? d[i] : m;
   }
 }
 
 static void
-tr_min_row (float *restrict d, const float *restrict l, int len)
+tr_min_row (guint8 * restrict d, const guint8 * restrict l, int len)
 {
   for (int i = 0; i < len; i++)
     d[i] = d[i] < l[i] ? d[i] : l[i];
@@ -71,11 +77,11 @@ tr_min_row (float *restrict d, const float *restrict l, int len)
 
 static void
 tr_update (float *restrict a, float *restrict t, float *restrict n,
-    float *restrict s, const float *restrict x, const float *restrict w,
+    float *restrict s, const float *restrict x, const guint8 * restrict w,
     float nmax, float c, int len)
 {
   for (int i = 0; i < len; i++) {
-    float m = w[i] * n[i] + 1.0f;
+    float m = (w[i] * (1.0f / 255.0f)) * n[i] + 1.0f;
     float nn = m < nmax ? m : nmax;
     float r = 1.0f / nn;
     float na = a[i] + (x[i] - a[i]) * r;

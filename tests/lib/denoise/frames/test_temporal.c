@@ -58,12 +58,18 @@ test_kernels (void)
       int n = lengths[li];
       float *x = rnd (n, 0, 1), *s = rnd (n, 0, 1), *t = rnd (n, 0, 1);
       float *cnt = rnd (n, 1, 60), *w = rnd (n, 0, 1);
+      (void) w;
       float *l = rnd (2 * n, 0, 1);
       float *vq = rnd (n + 4, 0, 30), *vr = rnd (n + 4, 0, 30);
       float *st[2][4];
       float *d[4];
+      guint8 *wb[2], *wq = g_new (guint8, 2 * n);
       for (int k = 0; k < 4; k++)
         d[k] = g_new0 (float, n);
+      for (int k = 0; k < 2; k++)
+        wb[k] = g_new0 (guint8, n);
+      for (int i = 0; i < 2 * n; i++)
+        wq[i] = (guint8) g_rand_int_range (rng, 0, 256);
 
       o->stats (d[0], d[1], x, s, t, n);
       g->stats (d[2], d[3], x, s, t, n);
@@ -72,20 +78,25 @@ test_kernels (void)
       o->sum5 (d[0], x, s, t, cnt, w, n);
       g->sum5 (d[1], x, s, t, cnt, w, n);
       check_same (d[0], d[1], n, "sum5", name);
-      o->weight (d[0], vq + 2, vr + 2, cnt, -0.004f, 2.0f, -0.005f, 1.5f, n);
-      g->weight (d[1], vq + 2, vr + 2, cnt, -0.004f, 2.0f, -0.005f, 1.5f, n);
-      check_same (d[0], d[1], n, "weight", name);
-      memcpy (d[0], x, n * sizeof (float));
-      memcpy (d[1], x, n * sizeof (float));
-      o->min_pairs (d[0], l, n);
-      g->min_pairs (d[1], l, n);
-      check_same (d[0], d[1], n, "min_pairs", name);
-      for (int i = 0; i < n; i++)
-        g_assert_cmpfloat (d[1][i], ==, MIN (x[i], MIN (l[2 * i],
-                    l[2 * i + 1])));
-      o->min_row (d[0], s, n);
-      g->min_row (d[1], s, n);
-      check_same (d[0], d[1], n, "min_row", name);
+      g_assert_cmpuint (o->weight (wb[0], vq + 2, vr + 2, cnt, -0.004f, 2.0f,
+              -0.005f, 1.5f, n), ==, g->weight (wb[1], vq + 2, vr + 2, cnt,
+              -0.004f, 2.0f, -0.005f, 1.5f, n));
+      g_assert_cmpmem (wb[0], n, wb[1], n);
+      {
+        /* min_pairs and min_row: bytes */
+        guint8 *m0 = g_memdup2 (wq, n), *m1 = g_memdup2 (wq, n);
+        o->min_pairs (m0, wq, n);
+        g->min_pairs (m1, wq, n);
+        g_assert_cmpmem (m0, n, m1, n);
+        for (int i = 0; i < n; i++)
+          g_assert_cmpuint (m1[i], ==, MIN (wq[i], MIN (wq[2 * i],
+                      wq[2 * i + 1])));
+        o->min_row (m0, wb[0], n);
+        g->min_row (m1, wb[0], n);
+        g_assert_cmpmem (m0, n, m1, n);
+        g_free (m0);
+        g_free (m1);
+      }
       /* in place: two copies of (a, t, n, s) */
       for (int b = 0; b < 2; b++) {
         st[b][0] = g_memdup2 (x, n * sizeof (float));
@@ -93,10 +104,10 @@ test_kernels (void)
         st[b][2] = g_memdup2 (cnt, n * sizeof (float));
         st[b][3] = g_memdup2 (s, n * sizeof (float));
       }
-      o->update (st[0][0], st[0][1], st[0][2], st[0][3], l, w, 40.0f, 100.0f,
-          n);
-      g->update (st[1][0], st[1][1], st[1][2], st[1][3], l, w, 40.0f, 100.0f,
-          n);
+      o->update (st[0][0], st[0][1], st[0][2], st[0][3], l, wq, 40.0f,
+          100.0f, n);
+      g->update (st[1][0], st[1][1], st[1][2], st[1][3], l, wq, 40.0f,
+          100.0f, n);
       for (int k = 0; k < 4; k++)
         check_same (st[0][k], st[1][k], n, "update", name);
       o->fuse (st[0][3], x, t, cnt, 100.0f, n);
@@ -116,6 +127,9 @@ test_kernels (void)
       g_free (vr);
       for (int k = 0; k < 4; k++)
         g_free (d[k]);
+      for (int k = 0; k < 2; k++)
+        g_free (wb[k]);
+      g_free (wq);
     }
   }
 }
@@ -125,32 +139,59 @@ test_kernels (void)
 typedef struct
 {
   guint n_planes, w[3], h[3];
-  double *A[3], *T[3], *n[3];
+  float *A[3], *T[3], *n[3];
   float *last[3];               /* the last input, for repeats */
   float sigma[3];
   gboolean have;
 } Naive;
 
-static double
-ramp (double z, double lo, double hi)
+/* clamp ((hi - z) / (hi - lo), 0, 1) as the C computes it: a S k + b */
+static float
+naive_ramp (float sum, float k, float var, float lo, float hi)
 {
-  return CLAMP ((hi - z) / (hi - lo), 0.0, 1.0);
+  float a = -1.0f / (25.0f * var * (hi - lo)), b = hi / (hi - lo);
+  float v = b + a * (sum * k);
+  return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
 }
 
+/* The box sum of e (x - t)^2 or (s - t)^2 around (y, i), edges repeated:
+ * each column's five rows, then the five columns, in that order. */
+static float
+naive_box (const float *v, const float *t, guint w, guint h, guint y, guint i)
+{
+  float col[5];
+  for (int dx = -2; dx <= 2; dx++) {
+    guint xx = CLAMP ((gint) i + dx, 0, (gint) w - 1);
+    float sum = 0;
+    for (int dy = -2; dy <= 2; dy++) {
+      guint yy = CLAMP ((gint) y + dy, 0, (gint) h - 1);
+      float d = v[yy * w + xx] - t[yy * w + xx];
+      sum = dy == -2 ? d * d : sum + d * d;
+    }
+    col[dx + 2] = sum;
+  }
+  return (((col[0] + col[1]) + col[2]) + col[3]) + col[4];
+}
+
+/* temporal.h, pixel by pixel, in the same float operations as the C (so
+ * that the weights round to the same bytes) but with none of its bands,
+ * threads, hash or row loops */
 static AennTemporalEvent
 naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
     float *const s[], const float sigma[])
 {
-  double *wt[3];
-  gboolean restart = FALSE, repeat = TRUE;
+  guint8 *wt[3];
+  gboolean restart = FALSE, repeat = nv->have;
   AennTemporalEvent ev = AENN_TEMPORAL_FUSED;
 
   for (guint c = 0; c < nv->n_planes && nv->have; c++) {
-    if (memcmp (nv->last[c], x[c], nv->w[c] * nv->h[c] * sizeof (float)))
+    if (memcmp (nv->last[c], x[c], nv->w[c] * nv->h[c] * sizeof (float))
+        || sigma[c] <= 0)
       repeat = FALSE;
   }
   if (!nv->have || sigma[0] <= 0) {
     restart = TRUE;
+    repeat = FALSE;
     ev = AENN_TEMPORAL_START;
   } else if (repeat) {
     for (guint c = 0; c < nv->n_planes; c++)
@@ -161,30 +202,23 @@ naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
   }
   for (guint c = 0; c < nv->n_planes; c++) {
     guint w = nv->w[c], h = nv->h[c];
-    double s2 = (sigma[c] / 255.0) * (sigma[c] / 255.0);
-    wt[c] = g_new0 (double, w * h);
+    float s2 = (sigma[c] / 255.0f) * (sigma[c] / 255.0f);
+    wt[c] = g_new0 (guint8, w * h);
     if (restart || repeat || sigma[c] <= 0)
       continue;
     for (guint y = 0; y < h; y++)
       for (guint i = 0; i < w; i++) {
-        double zq = 0, zr = 0, v = 1.0 + 1.0 / nv->n[c][y * w + i];
-        for (int dy = -2; dy <= 2; dy++)
-          for (int dx = -2; dx <= 2; dx++) {
-            guint yy = CLAMP ((gint) y + dy, 0, (gint) h - 1);
-            guint xx = CLAMP ((gint) i + dx, 0, (gint) w - 1);
-            gsize k = yy * w + xx;
-            double dq = x[c][k] - nv->T[c][k], dr = s[c][k] - nv->T[c][k];
-            zq += dq * dq / (s2 * v) / 25;
-            zr += dr * dr / (s2 / p->cr * v) / 25;
-          }
-        wt[c][y * w + i] = ramp (zq, p->tau0, p->tau1) * ramp (zr, p->rho0,
-            p->rho1);
+        float n = nv->n[c][y * w + i], k = n / (n + 1.0f);
+        float v = naive_ramp (naive_box (x[c], nv->T[c], w, h, y, i), k, s2,
+            p->tau0, p->tau1) * naive_ramp (naive_box (s[c], nv->T[c], w, h,
+                y, i), k, s2 / p->cr, p->rho0, p->rho1);
+        wt[c][y * w + i] = (guint8) (v * 255.0f + 0.5f);
       }
   }
   if (!restart && !repeat) {
     guint moved = 0;
     for (guint k = 0; k < nv->w[0] * nv->h[0]; k++)
-      moved += wt[0][k] < 0.5;
+      moved += wt[0][k] < 128;
     if (moved > p->cut * nv->w[0] * nv->h[0]) {
       restart = TRUE;
       ev = AENN_TEMPORAL_CUT;
@@ -196,26 +230,31 @@ naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
     for (guint y = 0; y < h; y++)
       for (guint i = 0; i < w; i++) {
         gsize k = y * w + i;
-        double g, wk = wt[c][k];
+        float g, kk, *A = &nv->A[c][k], *T = &nv->T[c][k], *n = &nv->n[c][k];
+        guint8 wk = wt[c][k];
         if (restart || sigma[c] <= 0) {
-          nv->A[c][k] = x[c][k];
-          nv->T[c][k] = s[c][k];
-          nv->n[c][k] = 1;
+          *A = x[c][k];
+          *T = s[c][k];
+          *n = 1;
           continue;
         }
         if (!repeat) {
+          float m, r;
           for (guint dy = 0; c > 0 && dy <= ys; dy++)
             for (guint dx = 0; dx <= xs; dx++) {
               guint ly = MIN ((y << ys) + dy, nv->h[0] - 1);
               guint lx = MIN ((i << xs) + dx, nv->w[0] - 1);
               wk = MIN (wk, wt[0][ly * nv->w[0] + lx]);
             }
-          nv->n[c][k] = MIN (wk * nv->n[c][k] + 1, p->nmax);
-          nv->A[c][k] += (x[c][k] - nv->A[c][k]) / nv->n[c][k];
-          nv->T[c][k] += (s[c][k] - nv->T[c][k]) / nv->n[c][k];
+          m = (wk * (1.0f / 255.0f)) * *n + 1.0f;
+          *n = MIN (m, p->nmax);
+          r = 1.0f / *n;
+          *A = *A + (x[c][k] - *A) * r;
+          *T = *T + (s[c][k] - *T) * r;
         }
-        g = (nv->n[c][k] - 1) / (nv->n[c][k] - 1 + p->c);
-        s[c][k] = (float) (nv->T[c][k] + g * (nv->A[c][k] - nv->T[c][k]));
+        kk = *n - 1.0f;
+        g = kk / (kk + p->c);
+        s[c][k] = *T + g * (*A - *T);
       }
     memcpy (nv->last[c], x[c], w * h * sizeof (float));
     nv->sigma[c] = sigma[c];
@@ -324,9 +363,9 @@ test_against_naive (void)
       for (guint c = 0; c < np; c++) {
         nv.w[c] = f.w[c];
         nv.h[c] = f.h[c];
-        nv.A[c] = g_new0 (double, f.w[c] * f.h[c]);
-        nv.T[c] = g_new0 (double, f.w[c] * f.h[c]);
-        nv.n[c] = g_new0 (double, f.w[c] * f.h[c]);
+        nv.A[c] = g_new0 (float, f.w[c] * f.h[c]);
+        nv.T[c] = g_new0 (float, f.w[c] * f.h[c]);
+        nv.n[c] = g_new0 (float, f.w[c] * f.h[c]);
         nv.last[c] = g_new0 (float, f.w[c] * f.h[c]);
         s2[c] = g_new (float, f.w[c] * f.h[c]);
         st[c] = f.w[c];
@@ -363,9 +402,10 @@ test_against_naive (void)
           g_assert_cmpint (e1, ==, AENN_TEMPORAL_CUT);
         if (i > 1 && i < 8)
           g_assert_cmpint (e1, ==, AENN_TEMPORAL_FUSED);
+        /* the same floats */
         for (guint c = 0; c < np; c++)
           for (guint k = 0; k < f.w[c] * f.h[c]; k++)
-            if (fabsf (f.s[c][k] - s2[c][k]) > 2e-5f)
+            if (f.s[c][k] != s2[c][k])
               g_error ("path %u, %u threads, frame %u plane %u sample %u: "
                   "%.7f vs naive %.7f", pi, nt, i, c, (guint) k, f.s[c][k],
                   s2[c][k]);
