@@ -69,7 +69,7 @@
  * signal-dependent sensor noise are outside what it was trained on. The
  * temporal mode fuses each pixel with its running means over the frames
  * it stood still (at most 15), and falls back to the single-frame result
- * where it moved; it keeps 13 bytes per sample (41 MB at 1080p I420). The embedded default model is
+ * where it moved; it keeps 7 bytes per sample (22 MB at 1080p I420). The embedded default model is
  * sized for real time on the portable path and trained on synthetic
  * images; on Set12 at sigma 25 it reaches 27.1 dB, short of the best
  * classical filters (ffmpeg's dctdnoiz: 28.8 dB) at a small fraction of
@@ -330,15 +330,15 @@ gst_ae_denoise_class_init (GstAeDenoiseClass * klass)
    * moves the output is the single-frame result; a new scene, a flush, a
    * seek, a new segment or stream, new caps and a discontinuity start
    * again; a frame that repeats the last one exactly (videorate's
-   * duplicates) is not counted as a new look. The state holds 3 floats and
-   * a byte per sample (about 41 MB at 1080p I420). TRUE by default; FALSE denoises
+   * duplicates) is not counted as a new look. The state holds 7 bytes per
+   * sample (about 22 MB at 1080p I420). TRUE by default; FALSE denoises
    * each frame alone. Can be changed while playing (the next frame starts
    * again).
    */
   g_object_class_install_property (gobject_class, PROP_TEMPORAL,
       g_param_spec_boolean ("temporal", "Temporal",
           "Fuse each frame with the earlier frames where the scene stands "
-          "still (no added latency; 13 bytes per sample of state); "
+          "still (no added latency; 7 bytes per sample of state); "
           "FALSE: each frame alone", DEFAULT_TEMPORAL,
           rw | GST_PARAM_MUTABLE_PLAYING));
   /**

@@ -39,8 +39,8 @@ struct _AennTemporal
   guint xs[AENN_TEMPORAL_MAX_PLANES], ys[AENN_TEMPORAL_MAX_PLANES];
   gsize stride[AENN_TEMPORAL_MAX_PLANES];       /* floats per state row */
   gsize wstride;                /* the widest plane's */
-  float *a[AENN_TEMPORAL_MAX_PLANES], *tm[AENN_TEMPORAL_MAX_PLANES];
-  float *n[AENN_TEMPORAL_MAX_PLANES];
+  guint16 *a[AENN_TEMPORAL_MAX_PLANES], *tm[AENN_TEMPORAL_MAX_PLANES];
+  guint16 *n[AENN_TEMPORAL_MAX_PLANES]; /* fixed point: temporal.h */
   guint8 *wt[AENN_TEMPORAL_MAX_PLANES]; /* weights, in 255ths */
   guint n_bands[AENN_TEMPORAL_MAX_PLANES];
   guint64 *band_hash;           /* (n_planes, max_bands) */
@@ -100,6 +100,12 @@ wrow (guint8 * plane, gsize stride, guint y)
   return plane + (gsize) y *stride;
 }
 
+static inline guint16 *
+qrow (guint16 * plane, gsize stride, guint y)
+{
+  return plane + (gsize) y *stride;
+}
+
 /* The hash of rows [y0, y1) of plane c's input, into its band's slot. */
 static void
 hash_rows (AennTemporal * t, guint c, guint band, guint y0, guint y1)
@@ -143,9 +149,9 @@ aenn_temporal_new (KernelPath path, guint n_planes, const guint width[],
   t->wstride = (wmax + 1 + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
   for (guint c = 0; c < n_planes; c++) {
     gsize sz = t->stride[c] * t->h[c];
-    t->a[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
-    t->tm[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
-    t->n[c] = g_aligned_alloc0 (sz, sizeof (float), 64);
+    t->a[c] = g_aligned_alloc0 (sz, sizeof (guint16), 64);
+    t->tm[c] = g_aligned_alloc0 (sz, sizeof (guint16), 64);
+    t->n[c] = g_aligned_alloc0 (sz, sizeof (guint16), 64);
     t->wt[c] = g_aligned_alloc0 (sz, 1, 64);
   }
   t->band_hash = g_new0 (guint64, (gsize) n_planes * t->max_bands);
@@ -178,7 +184,7 @@ void
 aenn_temporal_set_params (AennTemporal * t, const AennTemporalParams * p)
 {
   g_return_if_fail (p->tau1 > p->tau0 && p->rho1 > p->rho0 && p->cr > 0.0f
-      && p->nmax >= 1.0f && p->c > 0.0f);
+      && p->nmax >= 1.0f && p->nmax < 256.0f && p->c > 0.0f);
   t->p = *p;
 }
 
@@ -194,7 +200,7 @@ aenn_temporal_get_size (const AennTemporal * t)
   gsize floats = t->scratch_floats * t->n_threads;
 
   for (guint c = 0; c < t->n_planes; c++)
-    floats += 3 * t->stride[c] * t->h[c] + t->stride[c] * t->h[c] / 4;
+    floats += 7 * t->stride[c] * t->h[c] / 4;
   return floats * sizeof (float) + sizeof (guint64) * t->n_planes
       * t->max_bands + sizeof (guint) * t->max_bands + sizeof (*t);
 }
@@ -232,7 +238,7 @@ weights_band (guint task, guint worker, gpointer user_data)
     guint src = (guint) CLAMP (yy, 0, (gint) h - 1);
     guint slot = (guint) (yy - ((gint) y0 - R));
     k->stats (q + slot * rs, r + slot * rs, x + src * xst, s + src * sst,
-        srow (t->tm[c], t->stride[c], src), (int) w);
+        qrow (t->tm[c], t->stride[c], src), (int) w);
   }
   for (guint y = y0; y < y1; y++) {
     const float *q0 = q + (y - y0) * rs, *r0 = r + (y - y0) * rs;
@@ -241,7 +247,7 @@ weights_band (guint task, guint worker, gpointer user_data)
     k->sum5 (vr, r0, r0 + rs, r0 + 2 * rs, r0 + 3 * rs, r0 + 4 * rs, (int) w);
     pad_row (vq, w);
     pad_row (vr, w);
-    moved += k->weight (wr, vq, vr, srow (t->n[c], t->stride[c], y), t->aq,
+    moved += k->weight (wr, vq, vr, qrow (t->n[c], t->stride[c], y), t->aq,
         t->bq, t->ar, t->br, (int) w);
     wr[w] = wr[w - 1];
   }
@@ -276,8 +282,8 @@ update_band (guint task, guint worker, gpointer user_data)
   for (guint y = y0; y < y1; y++) {
     const float *x = t->x[c] + y * t->x_stride[c];
     float *s = t->s[c] + y * t->s_stride[c];
-    float *a = srow (t->a[c], t->stride[c], y), *tm = srow (t->tm[c],
-        t->stride[c], y), *n = srow (t->n[c], t->stride[c], y);
+    guint16 *a = qrow (t->a[c], t->stride[c], y), *tm = qrow (t->tm[c],
+        t->stride[c], y), *n = qrow (t->n[c], t->stride[c], y);
     guint8 *wr = wrow (t->wt[c], t->stride[c], y);
 
     if (t->restart[c]) {

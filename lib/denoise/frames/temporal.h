@@ -36,10 +36,11 @@
  * tools/aenn_temporal.py is this in numpy, and tools/aenn-temporal-fit
  * fits the parameters on synthetic video.
  *
- * The weight is kept in 255ths (a byte), a pixel counts as moved for the
- * cut where it is below 128.
+ * The state is kept in fixed point: T and A in 65535ths of 0..1 (clamped
+ * there), n in 256ths, the weight in 255ths (a byte; a pixel counts as
+ * moved for the cut where it is below 128).
  *
- * Memory: three floats and a byte per sample (T, A, n and the weight),
+ * Memory: 7 bytes per sample (T, A, n and the weight),
  * plus scratch rows per thread; nothing is allocated per frame. A frame is
  * two passes over each plane (the weights, with the input's hash, then the
  * update), spread over the pool by bands of rows. */
@@ -53,6 +54,10 @@
 G_BEGIN_DECLS
 
 #define AENN_TEMPORAL_MAX_PLANES 3
+/* the state's fixed point: means in 65535ths of 0..1 (clamped), counts
+ * in 256ths (nmax below 256) */
+#define AENN_TEMPORAL_MEAN_ONE 65535.0f
+#define AENN_TEMPORAL_COUNT_ONE 256.0f
 /* the motion box is (2 AENN_TEMPORAL_RADIUS + 1)^2 pixels */
 #define AENN_TEMPORAL_RADIUS 2
 
@@ -61,7 +66,7 @@ typedef struct
   float tau0, tau1;             /* ramp of the input statistic zq */
   float rho0, rho1;             /* ramp of the spatial statistic zr */
   float cr;                     /* noise over spatial-result variance (> 0) */
-  float nmax;                   /* most looks a mean holds (>= 1) */
+  float nmax;                   /* most looks a mean holds (1 .. 255) */
   float c;                      /* fusion constant (> 0) */
   float cut;                    /* share of moved luma pixels: a new scene */
 } AennTemporalParams;
@@ -102,9 +107,9 @@ AennTemporalEvent aenn_temporal_step (AennTemporal * t, WorkerPool * pool,
  * instruction set; every build gives the same floats). */
 typedef struct
 {
-  /* e = (x - t)^2, f = (s - t)^2 */
+  /* e = (x - t)^2, f = (s - t)^2 (t in fixed point, as the state) */
   void (*stats) (float *e, float *f, const float *x, const float *s,
-      const float *t, int len);
+      const guint16 * t, int len);
   /* d = a + b + c + e + f, left to right */
   void (*sum5) (float *d, const float *a, const float *b, const float *c,
       const float *e, const float *f, int len);
@@ -113,19 +118,21 @@ typedef struct
    * horizontal sums and k = n / (n + 1), w = round (255 clamp01 (bq + aq
    * hq k) clamp01 (br + ar hr k)); returns how many are below 128 */
   guint (*weight) (guint8 * w, const float *vq, const float *vr,
-      const float *n, float aq, float bq, float ar, float br, int len);
+      const guint16 * n, float aq, float bq, float ar, float br, int len);
   /* d[i] = min (d[i], l[2 i], l[2 i + 1]), and d[i] = min (d[i], l[i]) */
   void (*min_pairs) (guint8 * d, const guint8 * l, int len);
   void (*min_row) (guint8 * d, const guint8 * l, int len);
-  /* in place: n = min (w n / 255 + 1, nmax), a += (x - a) / n, t += (s -
-   * t) / n, s = t + g (a - t) with g = (n - 1) / (n - 1 + c) */
-  void (*update) (float *a, float *t, float *n, float *s, const float *x,
-      const guint8 * w, float nmax, float c, int len);
-  /* s = t + g (a - t), g of n: a repeated frame's output */
-  void (*fuse) (float *s, const float *a, const float *t, const float *n,
-      float c, int len);
+  /* in place: n' = min (w n / 255 + 1, nmax), a' = a + (x - a) / n',
+   * t' = t + (s - t) / n', each stored rounded to the fixed point; then
+   * s = fuse of the stored state, as below */
+  void (*update) (guint16 * a, guint16 * t, guint16 * n, float *s,
+      const float *x, const guint8 * w, float nmax, float c, int len);
+  /* s = t + g (a - t), g = (n - 1) / (n - 1 + c): the output of a state
+   * (a repeated frame's) */
+  void (*fuse) (float *s, const guint16 * a, const guint16 * t,
+      const guint16 * n, float c, int len);
   /* a = x, t = s, n = 1 */
-  void (*restart) (float *a, float *t, float *n, const float *x,
+  void (*restart) (guint16 * a, guint16 * t, guint16 * n, const float *x,
       const float *s, int len);
   guint64 (*hash) (guint64 h, const float *x, int len);
 } AennTemporalKernels;

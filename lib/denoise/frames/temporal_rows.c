@@ -13,12 +13,29 @@
 #error "build with -DAENN_TR_TABLE=<table name>"
 #endif
 
+#define MEAN_STEP (1.0f / AENN_TEMPORAL_MEAN_ONE)
+#define COUNT_STEP (1.0f / AENN_TEMPORAL_COUNT_ONE)
+
+static inline float
+clamp01 (float v)
+{
+  float lo = v > 0.0f ? v : 0.0f;
+  return lo < 1.0f ? lo : 1.0f;
+}
+
+static inline guint16
+mean_q (float v)
+{
+  return (guint16) (clamp01 (v) * AENN_TEMPORAL_MEAN_ONE + 0.5f);
+}
+
 static void
 tr_stats (float *restrict e, float *restrict f, const float *restrict x,
-    const float *restrict s, const float *restrict t, int len)
+    const float *restrict s, const guint16 * restrict tq, int len)
 {
   for (int i = 0; i < len; i++) {
-    float dq = x[i] - t[i], dr = s[i] - t[i];
+    float t = tq[i] * MEAN_STEP;
+    float dq = x[i] - t, dr = s[i] - t;
     e[i] = dq * dq;
     f[i] = dr * dr;
   }
@@ -33,24 +50,18 @@ tr_sum5 (float *restrict d, const float *restrict a, const float *restrict b,
     d[i] = (((a[i] + b[i]) + c[i]) + e[i]) + f[i];
 }
 
-static inline float
-clamp01 (float v)
-{
-  float lo = v > 0.0f ? v : 0.0f;
-  return lo < 1.0f ? lo : 1.0f;
-}
-
 static guint
 tr_weight (guint8 * restrict w, const float *restrict vq,
-    const float *restrict vr, const float *restrict n, float aq, float bq,
-    float ar, float br, int len)
+    const float *restrict vr, const guint16 * restrict nq, float aq,
+    float bq, float ar, float br, int len)
 {
   guint moved = 0;
 
   for (int i = 0; i < len; i++) {
     float hq = (((vq[i - 2] + vq[i - 1]) + vq[i]) + vq[i + 1]) + vq[i + 2];
     float hr = (((vr[i - 2] + vr[i - 1]) + vr[i]) + vr[i + 1]) + vr[i + 2];
-    float k = n[i] / (n[i] + 1.0f);
+    float n = nq[i] * COUNT_STEP;
+    float k = n / (n + 1.0f);
     float v = clamp01 (bq + aq * (hq * k)) * clamp01 (br + ar * (hr * k));
     guint8 q = (guint8) (v * 255.0f + 0.5f);
     w[i] = q;
@@ -76,44 +87,50 @@ tr_min_row (guint8 * restrict d, const guint8 * restrict l, int len)
 }
 
 static void
-tr_update (float *restrict a, float *restrict t, float *restrict n,
+tr_update (guint16 * restrict aq, guint16 * restrict tq, guint16 * restrict nq,
     float *restrict s, const float *restrict x, const guint8 * restrict w,
     float nmax, float c, int len)
 {
   for (int i = 0; i < len; i++) {
-    float m = (w[i] * (1.0f / 255.0f)) * n[i] + 1.0f;
+    float a = aq[i] * MEAN_STEP, t = tq[i] * MEAN_STEP;
+    float m = (w[i] * (1.0f / 255.0f)) * (nq[i] * COUNT_STEP) + 1.0f;
     float nn = m < nmax ? m : nmax;
     float r = 1.0f / nn;
-    float na = a[i] + (x[i] - a[i]) * r;
-    float nt = t[i] + (s[i] - t[i]) * r;
-    float k = nn - 1.0f;
+    guint16 a2 = mean_q (a + (x[i] - a) * r), t2 = mean_q (t + (s[i] - t) * r);
+    guint16 n2 = (guint16) (nn * AENN_TEMPORAL_COUNT_ONE + 0.5f);
+    /* the output is the fusion of the state as stored, as a repeated
+     * frame's is */
+    float k = n2 * COUNT_STEP - 1.0f;
     float g = k / (k + c);
-    a[i] = na;
-    t[i] = nt;
-    n[i] = nn;
-    s[i] = nt + g * (na - nt);
+    float ta = t2 * MEAN_STEP;
+    aq[i] = a2;
+    tq[i] = t2;
+    nq[i] = n2;
+    s[i] = ta + g * (a2 * MEAN_STEP - ta);
   }
 }
 
 static void
-tr_fuse (float *restrict s, const float *restrict a, const float *restrict t,
-    const float *restrict n, float c, int len)
+tr_fuse (float *restrict s, const guint16 * restrict aq,
+    const guint16 * restrict tq, const guint16 * restrict nq, float c, int len)
 {
   for (int i = 0; i < len; i++) {
-    float k = n[i] - 1.0f;
+    float a = aq[i] * MEAN_STEP, t = tq[i] * MEAN_STEP;
+    float k = nq[i] * COUNT_STEP - 1.0f;
     float g = k / (k + c);
-    s[i] = t[i] + g * (a[i] - t[i]);
+    s[i] = t + g * (a - t);
   }
 }
 
 static void
-tr_restart (float *restrict a, float *restrict t, float *restrict n,
+tr_restart (guint16 * restrict aq, guint16 * restrict tq, guint16 * restrict nq,
     const float *restrict x, const float *restrict s, int len)
 {
-  memcpy (a, x, len * sizeof (float));
-  memcpy (t, s, len * sizeof (float));
-  for (int i = 0; i < len; i++)
-    n[i] = 1.0f;
+  for (int i = 0; i < len; i++) {
+    aq[i] = mean_q (x[i]);
+    tq[i] = mean_q (s[i]);
+    nq[i] = (guint16) AENN_TEMPORAL_COUNT_ONE;
+  }
 }
 
 static guint64

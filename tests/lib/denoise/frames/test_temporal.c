@@ -25,6 +25,15 @@ rnd (int n, float lo, float hi)
   return p;
 }
 
+static guint16 *
+rnd_u16 (int n, gint32 lo, gint32 hi)
+{
+  guint16 *p = g_new (guint16, n);
+  for (int i = 0; i < n; i++)
+    p[i] = (guint16) g_rand_int_range (rng, lo, hi);
+  return p;
+}
+
 static void
 check_same (const float *a, const float *b, int n, const gchar * what,
     const gchar * path)
@@ -56,12 +65,13 @@ test_kernels (void)
     g_assert_true (o != NULL);
     for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
       int n = lengths[li];
-      float *x = rnd (n, 0, 1), *s = rnd (n, 0, 1), *t = rnd (n, 0, 1);
-      float *cnt = rnd (n, 1, 60), *w = rnd (n, 0, 1);
-      (void) w;
+      float *x = rnd (n, 0, 1), *s = rnd (n, 0, 1);
+      guint16 *t = rnd_u16 (n, 0, 65536), *a = rnd_u16 (n, 0, 65536);
+      guint16 *cnt = rnd_u16 (n, 256, 60 * 256);
       float *l = rnd (2 * n, 0, 1);
       float *vq = rnd (n + 4, 0, 30), *vr = rnd (n + 4, 0, 30);
-      float *st[2][4];
+      guint16 *st[2][3];
+      float *so[2];
       float *d[4];
       guint8 *wb[2], *wq = g_new (guint8, 2 * n);
       for (int k = 0; k < 4; k++)
@@ -75,8 +85,8 @@ test_kernels (void)
       g->stats (d[2], d[3], x, s, t, n);
       check_same (d[0], d[2], n, "stats e", name);
       check_same (d[1], d[3], n, "stats f", name);
-      o->sum5 (d[0], x, s, t, cnt, w, n);
-      g->sum5 (d[1], x, s, t, cnt, w, n);
+      o->sum5 (d[0], x, s, vq, vr, l, n);
+      g->sum5 (d[1], x, s, vq, vr, l, n);
       check_same (d[0], d[1], n, "sum5", name);
       g_assert_cmpuint (o->weight (wb[0], vq + 2, vr + 2, cnt, -0.004f, 2.0f,
               -0.005f, 1.5f, n), ==, g->weight (wb[1], vq + 2, vr + 2, cnt,
@@ -97,31 +107,36 @@ test_kernels (void)
         g_free (m0);
         g_free (m1);
       }
-      /* in place: two copies of (a, t, n, s) */
-      for (int b = 0; b < 2; b++) {
-        st[b][0] = g_memdup2 (x, n * sizeof (float));
-        st[b][1] = g_memdup2 (t, n * sizeof (float));
-        st[b][2] = g_memdup2 (cnt, n * sizeof (float));
-        st[b][3] = g_memdup2 (s, n * sizeof (float));
+      /* in place: two copies of (a, t, n) and s */
+      for (int k = 0; k < 2; k++) {
+        st[k][0] = g_memdup2 (a, n * sizeof (guint16));
+        st[k][1] = g_memdup2 (t, n * sizeof (guint16));
+        st[k][2] = g_memdup2 (cnt, n * sizeof (guint16));
+        so[k] = g_memdup2 (s, n * sizeof (float));
       }
-      o->update (st[0][0], st[0][1], st[0][2], st[0][3], l, wq, 40.0f,
-          100.0f, n);
-      g->update (st[1][0], st[1][1], st[1][2], st[1][3], l, wq, 40.0f,
-          100.0f, n);
-      for (int k = 0; k < 4; k++)
-        check_same (st[0][k], st[1][k], n, "update", name);
-      o->fuse (st[0][3], x, t, cnt, 100.0f, n);
-      g->fuse (st[1][3], x, t, cnt, 100.0f, n);
-      check_same (st[0][3], st[1][3], n, "fuse", name);
+      o->update (st[0][0], st[0][1], st[0][2], so[0], x, wq, 40.0f, 100.0f, n);
+      g->update (st[1][0], st[1][1], st[1][2], so[1], x, wq, 40.0f, 100.0f, n);
+      for (int k = 0; k < 3; k++)
+        g_assert_cmpmem (st[0][k], n * 2, st[1][k], n * 2);
+      check_same (so[0], so[1], n, "update", name);
+      o->fuse (so[0], a, t, cnt, 100.0f, n);
+      g->fuse (so[1], a, t, cnt, 100.0f, n);
+      check_same (so[0], so[1], n, "fuse", name);
+      o->restart (st[0][0], st[0][1], st[0][2], x, s, n);
+      g->restart (st[1][0], st[1][1], st[1][2], x, s, n);
+      for (int k = 0; k < 3; k++)
+        g_assert_cmpmem (st[0][k], n * 2, st[1][k], n * 2);
       g_assert_cmpuint (o->hash (7, x, n), ==, g->hash (7, x, n));
-      for (int b = 0; b < 2; b++)
-        for (int k = 0; k < 4; k++)
-          g_free (st[b][k]);
+      for (int q = 0; q < 2; q++) {
+        for (int k = 0; k < 3; k++)
+          g_free (st[q][k]);
+        g_free (so[q]);
+      }
       g_free (x);
       g_free (s);
       g_free (t);
+      g_free (a);
       g_free (cnt);
-      g_free (w);
       g_free (l);
       g_free (vq);
       g_free (vr);
@@ -139,7 +154,7 @@ test_kernels (void)
 typedef struct
 {
   guint n_planes, w[3], h[3];
-  float *A[3], *T[3], *n[3];
+  guint16 *A[3], *T[3], *n[3];  /* fixed point, as temporal.h says */
   float *last[3];               /* the last input, for repeats */
   float sigma[3];
   gboolean have;
@@ -156,8 +171,20 @@ naive_ramp (float sum, float k, float var, float lo, float hi)
 
 /* The box sum of e (x - t)^2 or (s - t)^2 around (y, i), edges repeated:
  * each column's five rows, then the five columns, in that order. */
+#define MEAN(q) ((q) * (1.0f / AENN_TEMPORAL_MEAN_ONE))
+#define COUNT(q) ((q) * (1.0f / AENN_TEMPORAL_COUNT_ONE))
+
+static guint16
+naive_mean_q (float v)
+{
+  v = v > 0.0f ? v : 0.0f;
+  v = v < 1.0f ? v : 1.0f;
+  return (guint16) (v * AENN_TEMPORAL_MEAN_ONE + 0.5f);
+}
+
 static float
-naive_box (const float *v, const float *t, guint w, guint h, guint y, guint i)
+naive_box (const float *v, const guint16 * t, guint w, guint h, guint y,
+    guint i)
 {
   float col[5];
   for (int dx = -2; dx <= 2; dx++) {
@@ -165,7 +192,7 @@ naive_box (const float *v, const float *t, guint w, guint h, guint y, guint i)
     float sum = 0;
     for (int dy = -2; dy <= 2; dy++) {
       guint yy = CLAMP ((gint) y + dy, 0, (gint) h - 1);
-      float d = v[yy * w + xx] - t[yy * w + xx];
+      float d = v[yy * w + xx] - MEAN (t[yy * w + xx]);
       sum = dy == -2 ? d * d : sum + d * d;
     }
     col[dx + 2] = sum;
@@ -208,7 +235,7 @@ naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
       continue;
     for (guint y = 0; y < h; y++)
       for (guint i = 0; i < w; i++) {
-        float n = nv->n[c][y * w + i], k = n / (n + 1.0f);
+        float n = COUNT (nv->n[c][y * w + i]), k = n / (n + 1.0f);
         float v = naive_ramp (naive_box (x[c], nv->T[c], w, h, y, i), k, s2,
             p->tau0, p->tau1) * naive_ramp (naive_box (s[c], nv->T[c], w, h,
                 y, i), k, s2 / p->cr, p->rho0, p->rho1);
@@ -230,12 +257,13 @@ naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
     for (guint y = 0; y < h; y++)
       for (guint i = 0; i < w; i++) {
         gsize k = y * w + i;
-        float g, kk, *A = &nv->A[c][k], *T = &nv->T[c][k], *n = &nv->n[c][k];
+        float g, kk, A = MEAN (nv->A[c][k]), T = MEAN (nv->T[c][k]);
+        float n = COUNT (nv->n[c][k]);
         guint8 wk = wt[c][k];
         if (restart || sigma[c] <= 0) {
-          *A = x[c][k];
-          *T = s[c][k];
-          *n = 1;
+          nv->A[c][k] = naive_mean_q (x[c][k]);
+          nv->T[c][k] = naive_mean_q (s[c][k]);
+          nv->n[c][k] = (guint16) AENN_TEMPORAL_COUNT_ONE;
           continue;
         }
         if (!repeat) {
@@ -246,15 +274,20 @@ naive_step (Naive * nv, const AennTemporalParams * p, float *const x[],
               guint lx = MIN ((i << xs) + dx, nv->w[0] - 1);
               wk = MIN (wk, wt[0][ly * nv->w[0] + lx]);
             }
-          m = (wk * (1.0f / 255.0f)) * *n + 1.0f;
-          *n = MIN (m, p->nmax);
-          r = 1.0f / *n;
-          *A = *A + (x[c][k] - *A) * r;
-          *T = *T + (s[c][k] - *T) * r;
+          m = (wk * (1.0f / 255.0f)) * n + 1.0f;
+          n = MIN (m, p->nmax);
+          r = 1.0f / n;
+          nv->A[c][k] = naive_mean_q (A + (x[c][k] - A) * r);
+          nv->T[c][k] = naive_mean_q (T + (s[c][k] - T) * r);
+          nv->n[c][k] = (guint16) (n * AENN_TEMPORAL_COUNT_ONE + 0.5f);
+          /* the output: of the state as stored */
+          A = MEAN (nv->A[c][k]);
+          T = MEAN (nv->T[c][k]);
+          n = COUNT (nv->n[c][k]);
         }
-        kk = *n - 1.0f;
+        kk = n - 1.0f;
         g = kk / (kk + p->c);
-        s[c][k] = *T + g * (*A - *T);
+        s[c][k] = T + g * (A - T);
       }
     memcpy (nv->last[c], x[c], w * h * sizeof (float));
     nv->sigma[c] = sigma[c];
@@ -363,9 +396,9 @@ test_against_naive (void)
       for (guint c = 0; c < np; c++) {
         nv.w[c] = f.w[c];
         nv.h[c] = f.h[c];
-        nv.A[c] = g_new0 (float, f.w[c] * f.h[c]);
-        nv.T[c] = g_new0 (float, f.w[c] * f.h[c]);
-        nv.n[c] = g_new0 (float, f.w[c] * f.h[c]);
+        nv.A[c] = g_new0 (guint16, f.w[c] * f.h[c]);
+        nv.T[c] = g_new0 (guint16, f.w[c] * f.h[c]);
+        nv.n[c] = g_new0 (guint16, f.w[c] * f.h[c]);
         nv.last[c] = g_new0 (float, f.w[c] * f.h[c]);
         s2[c] = g_new (float, f.w[c] * f.h[c]);
         st[c] = f.w[c];
@@ -459,7 +492,7 @@ test_promises (void)
     g_assert_cmpuint (aenn_temporal_get_size (t), ==, size);
   }
   g_assert_cmpfloat (e_t, <, e_sp / 8);
-  g_assert_cmpuint (size, >=, 4 * w * h * sizeof (float));
+  g_assert_cmpuint (size, >=, 7 * w * h);
   /* a repeated frame: the same output, and the state unchanged */
   memcpy (out, f.s[0], w * h * sizeof (float));
   for (guint k = 0; k < w * h; k++)
