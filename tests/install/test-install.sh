@@ -47,7 +47,7 @@ for d in $docs; do
   [ -s "$docdir/$d" ]
   check $? "docs: $d"
 done
-for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch aenn-photos unsupervised-batch; do
+for t in aenn-train aenn-eval aenn-infer unsupervised-noise aenn-torch aenn-photos unsupervised-batch aenn-temporal-fit; do
   [ -x "$bindir/$t" ]
   check $? "tool installed: $bindir/$t"
 done
@@ -81,6 +81,8 @@ check $? "aenn-train --help: --photos"
 if /usr/bin/python3 -c "import PIL" 2>/dev/null; then
   help_has aenn-photos "--manifest" "--scales" "Exit status"
   check $? "aenn-photos --help"
+  help_has aenn-temporal-fit "--photos" "--start" "Exit status"
+  check $? "aenn-temporal-fit --help (its module found where installed)"
   # the installed manifest is found; 77 where the wallpaper packages are
   # not installed (scripts/deps.sh train)
   aenn-photos --list >"$work/photos.log" 2>&1
