@@ -132,3 +132,20 @@ aenn_colour_noise_planes (Rng * r, const float *const clean[3],
     }
   }
 }
+
+void
+aenn_colour_noise_planes_420 (Rng * r, const float *const clean[3],
+    float *const noisy[3], guint width, guint height, const double sigma[3],
+    gboolean quantize)
+{
+  g_return_if_fail (width % 2 == 0 && height % 2 == 0);
+  for (guint k = 0; k < 3; k++) {
+    float s = (float) (sigma[k] / 255.0);
+    gsize n = k == 0 ? (gsize) width * height : (gsize) (width / 2)
+        * (height / 2);
+    for (gsize i = 0; i < n; i++) {
+      float v = clean[k][i] + s * (float) rng_gauss (r);
+      noisy[k][i] = quantize ? quantize8 (v) : v;
+    }
+  }
+}

@@ -7,8 +7,8 @@
  * chroma noise). Values on the 0..1 scale, levels (sigma) on the 0..255
  * scale; every draw comes from the caller's Rng, as in noise.h.
  *
- * Self-contained, for the joint-colour model input (issue 10, point 1):
- * nothing in the trainer calls it yet. */
+ * The trainer's yuv420 samples (denoise/train/samples.c) draw their noise
+ * from here. */
 #ifndef __AENN_SYNTH_COLOUR_NOISE_H__
 #define __AENN_SYNTH_COLOUR_NOISE_H__
 
@@ -58,6 +58,12 @@ void aenn_colour_noise_rgb_420 (Rng * rng, const float *const clean[3],
  * pixel, n values per plane. */
 void aenn_colour_noise_planes (Rng * rng, const float *const clean[3],
     float *const noisy[3], gsize n, const double sigma[3],
+    gboolean quantize);
+
+/* The same for 4:2:0: clean[0] and noisy[0] width x height, the chroma
+ * planes width/2 x height/2 (width and height even). */
+void aenn_colour_noise_planes_420 (Rng * rng, const float *const clean[3],
+    float *const noisy[3], guint width, guint height, const double sigma[3],
     gboolean quantize);
 
 G_END_DECLS
