@@ -206,7 +206,7 @@ main (int argc, char **argv)
         "gaussian or poisson-gaussian", "MODEL"},
     {"colour-rgb-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &colour_rgb_ratio,
         "yuv420 models: share of patches with RGB noise through the "
-          "BT.601 matrix, the rest independent per plane (0.75)", "X"},
+          "BT.601 matrix, the rest independent per plane (0.9)", "X"},
     {"no-quantize", 0, 0, G_OPTION_ARG_NONE, &no_quantize,
         "Keep noisy inputs in float instead of 8 bits", NULL},
     {"sampler", 0, 0, G_OPTION_ARG_STRING, &sampler,

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#define DEFAULT_COLOUR_RGB_RATIO 0.75
+#define DEFAULT_COLOUR_RGB_RATIO 0.9
 
 void
 aenn_train_config_init (AennTrainConfig * c)

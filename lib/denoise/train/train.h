@@ -79,7 +79,7 @@ typedef struct
 /* Defaults: seed 1, 100000 steps, batch 32, patch 64, chunk 4, lr 1e-3 to
  * 1e-5, warm-up 1000, clip 1, Adam .9/.999/1e-8, supervised Gaussian 0..55
  * quantized, render sampler (cache: 64 images, side 0, 128 steps), colour
- * RGB-noise ratio 0.75. */
+ * RGB-noise ratio 0.9. */
 void aenn_train_config_init (AennTrainConfig * cfg);
 /* Range checks naming the field; the model fixes channels and levels
  * (and a yuv420 model trains supervised with Gaussian noise only). */
