@@ -491,6 +491,57 @@ test_learns (void)
   g_free (out);
 }
 
+/* The joint candidates committed under models/: yuv420, one noise map per
+ * plane (luma, Cb, Cr), at about the default's cost per I420 pixel (617
+ * MACs) and about twice it, and trainable (a step and a validation). */
+static void
+test_committed_archs (void)
+{
+  const struct
+  {
+    const gchar *file;
+    double lo, hi;              /* MACs per I420 pixel */
+  } archs[] = {
+    {"aedenoise-joint-small.arch.json", 580.0, 660.0},
+    {"aedenoise-joint.arch.json", 1100.0, 1350.0},
+  };
+  for (guint a = 0; a < G_N_ELEMENTS (archs); a++) {
+    gchar *path = g_build_filename (TEST_SRCDIR, "models", archs[a].file,
+        NULL);
+    gchar *json = NULL;
+    GError *err = NULL;
+    AennModel *m;
+    AennTrainConfig c = small_config ();
+    AennTrainer *tr;
+    guint seen = 0;
+    double pin, pout;
+
+    g_assert_true (g_file_get_contents (path, &json, NULL, &err));
+    m = aenn_model_new (json, &err);
+    g_assert_no_error (err);
+    g_assert_cmpint (m->layout, ==, AENN_INPUT_YUV420);
+    g_assert_cmpuint (m->in_channels, ==, 6);
+    g_assert_cmpfloat (aenn_model_macs_per_pixel (m) / 4.0, >=, archs[a].lo);
+    g_assert_cmpfloat (aenn_model_macs_per_pixel (m) / 4.0, <=, archs[a].hi);
+    for (guint i = 0; i < m->n_layers; i++)
+      if (m->layers[i].op == AENN_OP_SIGMA)
+        seen |= 1u << m->layers[i].channel;
+    g_assert_cmpuint (seen, ==, (1u << 0) | (1u << 4) | (1u << 5));
+    aenn_train_init_weights (m, 1);
+    c.batch = 2;
+    c.chunk = 1;
+    c.patch = 32;
+    tr = aenn_trainer_new (m, &c, 1, &err);
+    g_assert_no_error (err);
+    g_assert_true (aenn_trainer_step (tr, NULL, &err));
+    g_assert_true (aenn_trainer_validate (tr, &pin, &pout, &err));
+    g_assert_no_error (err);
+    aenn_trainer_free (tr);
+    g_free (json);
+    g_free (path);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -507,5 +558,6 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/train/yuv420/config-refused", test_config_refused);
   g_test_add_func ("/aenn/train/yuv420/frames", test_frames);
   g_test_add_func ("/aenn/train/yuv420/learns", test_learns);
+  g_test_add_func ("/aenn/train/yuv420/committed-archs", test_committed_archs);
   return g_test_run ();
 }
