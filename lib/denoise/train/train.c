@@ -204,13 +204,13 @@ make_val_yuv420 (AennTrainer * tr)
     Rng r;
     aenn_deadleaves_params_init (&lp);
     aenn_deadleaves_render (&lp, VAL_SEED + i, 3, S, S, rgb);
-    aenn_train_rgb_to_yuv420 (rgb, S, S, cy, ccb, ccr);
+    aenn_colour_rgb_to_yuv420 (rgb, S, S, cy, ccb, ccr);
     rng_init (&r, VAL_SEED, i, 1);
     aenn_colour_noise_rgb_420 (&r, clean, noisy, S, S, VAL_SIGMA,
         AENN_YCBCR_STUDIO, TRUE, lv);
-    aenn_train_yuv420_to_channels (cy, ccb, ccr, VAL_SIZE, VAL_SIZE,
+    aenn_colour_yuv420_to_channels (cy, ccb, ccr, VAL_SIZE, VAL_SIZE,
         tr->val_clean + i * vn);
-    aenn_train_yuv420_to_channels (ny, ncb, ncr, VAL_SIZE, VAL_SIZE,
+    aenn_colour_yuv420_to_channels (ny, ncb, ncr, VAL_SIZE, VAL_SIZE,
         tr->val_noisy + i * vn);
   }
   for (guint k = 0; k < 6; k++)

@@ -131,7 +131,7 @@ void aenn_train_make_sample (const AennTrainConfig * cfg,
  * with frames_ratio 0) are RGB (3 channels); a clean RGB patch of 2 patch
  * pixels a side (a crop of a frame with the plane path's flips and
  * transposes, or colour dead leaves) becomes studio-range YCbCr 4:2:0
- * (aenn_train_rgb_to_yuv420) and gets colour noise; input and target are
+ * (aenn_colour_rgb_to_yuv420) and gets colour noise; input and target are
  * (6, patch, patch) in the layout's channel order, mask (patch, patch),
  * levels (6) each channel's noise level (the luma's for 0..3, Cb's and
  * Cr's for 4 and 5: the root of that plane's noise variance, 0..255). */
@@ -139,16 +139,6 @@ void aenn_train_make_sample_yuv420 (const AennTrainConfig * cfg,
     const AennFrameSet * frames, guint64 step, guint index, float *input,
     float *target, float *mask, float levels[6]);
 
-/* RGB (3, height, width) on 0..1 to studio-range BT.601 Y'CbCr 4:2:0 on
- * 0..1 (Y 16..235, Cb and Cr 16..240 of 255), the chroma of each 2x2
- * block from its mean (a box filter); width and height even. y: (height,
- * width), cb and cr: (height / 2, width / 2). */
-void aenn_train_rgb_to_yuv420 (const float *rgb, guint width, guint height,
-    float *y, float *cb, float *cr);
-/* Planes of 4:2:0 (luma 2cw x 2ch) to the yuv420 layout's six channels,
- * out: (6, ch, cw). */
-void aenn_train_yuv420_to_channels (const float *y, const float *cb,
-    const float *cr, guint cw, guint ch, float *out);
 
 /* ---- the trainer ---- */
 

@@ -75,7 +75,7 @@ test_rgb_to_yuv420 (void)
     float v = (float) i / 15.0f;
     rgb[i] = rgb[16 + i] = rgb[32 + i] = v;
   }
-  aenn_train_rgb_to_yuv420 (rgb, 4, 4, y, cb, cr);
+  aenn_colour_rgb_to_yuv420 (rgb, 4, 4, y, cb, cr);
   for (guint i = 0; i < 16; i++)
     g_assert_cmpfloat_with_epsilon (y[i], (16.0f + 219.0f * i / 15.0f)
         / 255.0f, 1e-5);
@@ -89,7 +89,7 @@ test_rgb_to_yuv420 (void)
   for (guint i = 0; i < 16; i++)
     rgb[32 + i] = 1.0f;
   rgb[32 + 0] = rgb[32 + 1] = 0.0f;
-  aenn_train_rgb_to_yuv420 (rgb, 4, 4, y, cb, cr);
+  aenn_colour_rgb_to_yuv420 (rgb, 4, 4, y, cb, cr);
   g_assert_cmpfloat_with_epsilon (cb[1], 240.0f / 255.0f, 1e-5);
   g_assert_cmpfloat_with_epsilon (cb[0], (240.0f + 128.0f) / 2.0f / 255.0f,
       1e-5);
@@ -109,7 +109,7 @@ test_channels_layout (void)
     cb[i] = 100.0f + i;
     cr[i] = 200.0f + i;
   }
-  aenn_train_yuv420_to_channels (y, cb, cr, 3, 2, out);
+  aenn_colour_yuv420_to_channels (y, cb, cr, 3, 2, out);
   /* phase k of chroma pixel (r, x) is Y (2r + k / 2, 2x + k % 2) */
   for (guint k = 0; k < 4; k++)
     for (guint r = 0; r < 2; r++)
@@ -348,7 +348,7 @@ test_frames (void)
       flat[16 + i] = 60.0f / 255.0f;
       flat[32 + i] = 30.0f / 255.0f;
     }
-    aenn_train_rgb_to_yuv420 (flat, 4, 4, ry, rcb, rcr);
+    aenn_colour_rgb_to_yuv420 (flat, 4, 4, ry, rcb, rcr);
     for (gsize i = 0; i < np; i++) {
       g_assert_cmpfloat_with_epsilon (tg[i], ry[0], 1e-5);
       g_assert_cmpfloat_with_epsilon (tg[4 * np + i], rcb[0], 1e-5);
@@ -447,12 +447,12 @@ test_learns (void)
           rgb[i] = rgb[lpix + i] = rgb[2 * lpix + i] = v;
         }
       }
-    aenn_train_rgb_to_yuv420 (rgb, W, H, y, cb, cr);
+    aenn_colour_rgb_to_yuv420 (rgb, W, H, y, cb, cr);
     rng_init (&r, 99, pass, 0);
     aenn_colour_noise_rgb_420 (&r, cl, no, W, H, 25.0, AENN_YCBCR_STUDIO,
         TRUE, lv);
-    aenn_train_yuv420_to_channels (y, cb, cr, CW, CH, clean);
-    aenn_train_yuv420_to_channels (ny, ncb, ncr, CW, CH, noisy);
+    aenn_colour_yuv420_to_channels (y, cb, cr, CW, CH, clean);
+    aenn_colour_yuv420_to_channels (ny, ncb, ncr, CW, CH, noisy);
     for (guint k = 0; k < 6; k++) {
       levels[k] = (float) lv[k < 4 ? 0 : k - 3];
       src[k] = noisy + k * cpix;
