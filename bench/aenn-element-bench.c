@@ -4,7 +4,7 @@
  *   aenn-element-bench [--sizes 1280x720,1920x1080] [--formats I420]
  *       [--paths orc,avx2,avx512,vnni] [--threads 1,2] [--frames 30]
  *       [--runs 5]
- *       [--model FILE] [--noise-level -1] [--breakdown]
+ *       [--model FILE] [--noise-level -1] [--temporal on,off] [--breakdown]
  *
  * Pre-made frames (gradients and discs under Gaussian noise of sigma 25)
  * are pushed from a pad of the bench's own straight into the element,
@@ -89,8 +89,8 @@ typedef struct
 /* Median and best of runs of frames through a fresh element. */
 static gboolean
 run_case (GstVideoInfo * info, const gchar * path, guint threads,
-    const gchar * model, double noise_level, guint frames, guint runs,
-    Result * res)
+    const gchar * model, double noise_level, gboolean temporal, guint frames,
+    guint runs, Result * res)
 {
   GstElement *e;
   GstPad *src, *sink, *esink, *esrc;
@@ -104,7 +104,8 @@ run_case (GstVideoInfo * info, const gchar * path, guint threads,
   e = gst_element_factory_make ("aedenoise", NULL);
   if (e == NULL)
     g_error ("no aedenoise element: is the plugin built?");
-  g_object_set (e, "n-threads", threads, "noise-level", noise_level, NULL);
+  g_object_set (e, "n-threads", threads, "noise-level", noise_level,
+      "temporal", temporal, NULL);
   if (model)
     g_object_set (e, "model-file", model, NULL);
 
@@ -117,14 +118,12 @@ run_case (GstVideoInfo * info, const gchar * path, guint threads,
   gst_pad_link (esrc, sink);
   gst_pad_set_active (src, TRUE);
   gst_pad_set_active (sink, TRUE);
-  if (gst_element_set_state (e, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
+  if (gst_element_set_state (e, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     ok = FALSE;
     goto done;
   }
   gst_pad_push_event (src, gst_event_new_stream_start ("bench"));
-  gst_pad_push_event (src, gst_event_new_caps (gst_video_info_to_caps
-          (info)));
+  gst_pad_push_event (src, gst_event_new_caps (gst_video_info_to_caps (info)));
   gst_segment_init (&seg, GST_FORMAT_TIME);
   gst_pad_push_event (src, gst_event_new_segment (&seg));
   for (guint i = 0; i < N_DISTINCT; i++)
@@ -199,7 +198,8 @@ breakdown (GstVideoInfo * info, const gchar * path, guint threads,
     g_error ("%s", err->message);
   fmt = video_format_find (gst_video_format_to_string
       (GST_VIDEO_INFO_FORMAT (info)));
-  if (fmt == NULL || !aenn_denoiser_set_format (den, fmt, GST_VIDEO_INFO_WIDTH (info),
+  if (fmt == NULL
+      || !aenn_denoiser_set_format (den, fmt, GST_VIDEO_INFO_WIDTH (info),
           GST_VIDEO_INFO_HEIGHT (info), &err))
     g_error ("format: %s", err ? err->message : "unknown");
   gst_video_frame_map (&fi, info, in, GST_MAP_READ);
@@ -248,7 +248,7 @@ main (int argc, char **argv)
   gdouble noise_level = -1.0;
   gboolean want_breakdown = FALSE;
   gchar *sizes_opt = NULL, *formats_opt = NULL, *paths_opt = NULL;
-  gchar *threads_opt = NULL, *model = NULL;
+  gchar *threads_opt = NULL, *model = NULL, *temporal_opt = NULL;
   GOptionEntry entries[] = {
     {"sizes", 's', 0, G_OPTION_ARG_STRING, &sizes_opt,
         "frame sizes (default: 1280x720,1920x1080)", "LIST"},
@@ -264,6 +264,9 @@ main (int argc, char **argv)
         "model file (default: the built-in one)", "FILE"},
     {"noise-level", 'l', 0, G_OPTION_ARG_DOUBLE, &noise_level,
         "the element's noise-level (default -1: estimated)", "SIGMA"},
+    {"temporal", 'T', 0, G_OPTION_ARG_STRING, &temporal_opt,
+          "temporal mode, on and/or off (default: on, the element's default)",
+        "LIST"},
     {"breakdown", 'b', 0, G_OPTION_ARG_NONE, &want_breakdown,
         "also time each step of a frame with the library alone", NULL},
     {NULL}
@@ -271,7 +274,7 @@ main (int argc, char **argv)
   GOptionContext *ctx = g_option_context_new ("- frames per second through "
       "aedenoise");
   GError *err = NULL;
-  gchar **sizes, **formats, **paths, **threads;
+  gchar **sizes, **formats, **paths, **threads, **temporals;
   AennModel *m;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -297,6 +300,7 @@ main (int argc, char **argv)
   formats = g_strsplit (formats_opt ? formats_opt : "I420", ",", -1);
   paths = g_strsplit (paths_opt, ",", -1);
   threads = g_strsplit (threads_opt ? threads_opt : "1,2", ",", -1);
+  temporals = g_strsplit (temporal_opt ? temporal_opt : "on", ",", -1);
 
   m = model ? aenn_model_load_file (model, &err) :
       aenn_model_new (aenn_default_architecture (), &err);
@@ -310,8 +314,8 @@ main (int argc, char **argv)
       "%g; %d runs of %d frames\n", model ? model : "built in (default "
       "architecture)", aenn_model_macs_per_pixel (m), kernel_path_orc_target (),
       noise_level, runs, frames);
-  printf ("%-10s %-6s %-7s %3s %9s %9s %9s %11s\n", "size", "format", "path",
-      "thr", "fps", "best fps", "ms/frame", "cpu ms/frm");
+  printf ("%-10s %-6s %-7s %3s %-8s %9s %9s %9s %11s\n", "size", "format",
+      "path", "thr", "temporal", "fps", "best fps", "ms/frame", "cpu ms/frm");
 
   for (gchar ** sz = sizes; *sz; sz++) {
     guint w, h;
@@ -332,20 +336,24 @@ main (int argc, char **argv)
           printf ("%-7s: not supported here\n", *p);
           continue;
         }
-        for (gchar ** th = threads; *th; th++) {
-          Result res = { 0 };
-          guint nt = (guint) atoi (*th);
-          if (!run_case (&info, *p, nt, model, noise_level, (guint) frames,
-                  (guint) runs, &res))
-            g_error ("%s %s %s: the element failed", *sz, *f, *p);
-          printf ("%4ux%-5u %-6s %-7s %3u %9.1f %9.1f %9.2f %11.2f\n", w, h,
-              *f, res.kernels, nt, res.fps_median, res.fps_best,
-              1e3 / res.fps_median, res.cpu_ms);
-          fflush (stdout);
-          g_free (res.kernels);
-          if (want_breakdown)
-            breakdown (&info, *p, nt, m, (guint) runs);
-        }
+        for (gchar ** th = threads; *th; th++)
+          for (gchar ** tm = temporals; *tm; tm++) {
+            Result res = { 0 };
+            guint nt = (guint) atoi (*th);
+            gboolean on = g_str_equal (*tm, "on");
+            if (!on && !g_str_equal (*tm, "off"))
+              g_error ("--temporal: on or off, not %s", *tm);
+            if (!run_case (&info, *p, nt, model, noise_level, on,
+                    (guint) frames, (guint) runs, &res))
+              g_error ("%s %s %s: the element failed", *sz, *f, *p);
+            printf ("%4ux%-5u %-6s %-7s %3u %-8s %9.1f %9.1f %9.2f %11.2f\n",
+                w, h, *f, res.kernels, nt, *tm, res.fps_median, res.fps_best,
+                1e3 / res.fps_median, res.cpu_ms);
+            fflush (stdout);
+            g_free (res.kernels);
+            if (want_breakdown && on)
+              breakdown (&info, *p, nt, m, (guint) runs);
+          }
       }
     }
   }
@@ -355,6 +363,7 @@ main (int argc, char **argv)
   g_strfreev (formats);
   g_strfreev (paths);
   g_strfreev (threads);
+  g_strfreev (temporals);
   g_free (sizes_opt);
   g_free (formats_opt);
   g_free (paths_opt);

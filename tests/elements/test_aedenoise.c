@@ -52,8 +52,7 @@ save_model (const AennModel * m, const gchar * name)
   gchar *path = g_build_filename (tmp_dir, name, NULL);
   GError *err = NULL;
 
-  fail_unless (aenn_model_save (m, path, &err), "%s",
-      err ? err->message : "");
+  fail_unless (aenn_model_save (m, path, &err), "%s", err ? err->message : "");
   return path;
 }
 
@@ -215,8 +214,7 @@ check_format (const gchar * format, gint w, gint hh)
               x * GST_VIDEO_FRAME_COMP_PSTRIDE (&fi, 3);
           guint8 a = ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fi, 3))[o];
           guint8 b = ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fo, 3))[o];
-          check_sample (a == b, "%s (%d,%d): alpha %d -> %d", what, x, y, a,
-              b);
+          check_sample (a == b, "%s (%d,%d): alpha %d -> %d", what, x, y, a, b);
         }
       continue;
     }
@@ -248,7 +246,8 @@ GST_START_TEST (test_kernel_paths)
 
     if (!kernel_path_supported ((KernelPath) p))
       continue;
-    g_setenv ("GST_UNSUPERVISED_KERNELS", kernel_path_name ((KernelPath) p), TRUE);
+    g_setenv ("GST_UNSUPERVISED_KERNELS", kernel_path_name ((KernelPath) p),
+        TRUE);
     check_format ("I420", 385, 289);
     check_format ("BGRA", 97, 61);
     e = gst_element_factory_make ("aedenoise", NULL);
@@ -642,8 +641,8 @@ GST_START_TEST (test_properties_while_flowing)
       g_object_get (d, "strength", &strength, "noise-level", &level, NULL);
       /* strength 0 and noise level 0 give the input; anything else does
        * not */
-      fail_unless_equals_int (buffers_equal (&info, in, out),
-          strength == 0.0 || level == 0.0);
+      fail_unless (buffers_equal (&info, in, out) == (strength == 0.0
+              || level == 0.0), "format %u step %u", f, i);
       /* a new thread count alone changes nothing */
       if (i > 0 && g_str_equal (steps[i - 1].name, "n-threads"))
         fail_unless (buffers_equal (&info, prev, out), "step %u", i);
@@ -654,8 +653,7 @@ GST_START_TEST (test_properties_while_flowing)
         gst_buffer_unref (again);
       }
       if (i < G_N_ELEMENTS (steps))
-        gst_util_set_object_arg (G_OBJECT (d), steps[i].name,
-            steps[i].value);
+        gst_util_set_object_arg (G_OBJECT (d), steps[i].name, steps[i].value);
       if (prev)
         gst_buffer_unref (prev);
       prev = out;
@@ -699,8 +697,7 @@ GST_START_TEST (test_controller)
   gst_timed_value_control_source_set (tv, 0, 1.0);
   gst_timed_value_control_source_set (tv, 3 * GST_SECOND / 30, 0.0);
   fail_unless (gst_object_add_control_binding (GST_OBJECT (d),
-          gst_direct_control_binding_new (GST_OBJECT (d),
-              "strength", cs)));
+          gst_direct_control_binding_new (GST_OBJECT (d), "strength", cs)));
   set_caps_of (h, GST_VIDEO_FORMAT_I420, 64, 48);
   gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 64, 48);
   for (gint t = 0; t < 6; t++) {
@@ -713,6 +710,163 @@ GST_START_TEST (test_controller)
   gst_object_unref (d);
   gst_harness_teardown (h);
   g_free (launch);
+}
+
+GST_END_TEST;
+
+/* ---- 4b: temporal mode ---- */
+
+/* a still scene (t 0) with fresh noise per frame i */
+static GstBuffer *
+make_still (GstVideoInfo * info, gint i, gdouble sigma)
+{
+  GstBuffer *clean = make_natural (info, 0, 0), *buf;
+  GRand *rand = g_rand_new_with_seed (99 + i);
+  GstMapInfo m;
+
+  buf = gst_buffer_copy_deep (clean);
+  gst_buffer_unref (clean);
+  fail_unless (gst_buffer_map (buf, &m, GST_MAP_WRITE));
+  for (gsize k = 0; k < m.size; k++)
+    m.data[k] = (guint8) CLAMP (round (m.data[k] + sigma * gauss (rand)), 0,
+        255);
+  gst_buffer_unmap (buf, &m);
+  g_rand_free (rand);
+  GST_BUFFER_PTS (buf) = i * GST_SECOND / 30;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  return buf;
+}
+
+static GstHarness *
+temporal_harness (gboolean temporal, GstVideoFormat fmt, gint w, gint hh)
+{
+  GstHarness *h = gst_harness_new ("aedenoise");
+
+  g_object_set (h->element, "noise-level", 20.0, "temporal", temporal, NULL);
+  set_caps_of (h, fmt, w, hh);
+  return h;
+}
+
+/* The spatial-only output of one frame. */
+static GstBuffer *
+spatial_of (GstVideoFormat fmt, gint w, gint hh, GstBuffer * in)
+{
+  GstHarness *h = temporal_harness (FALSE, fmt, w, hh);
+  GstBuffer *out = push_pull (h, in);
+
+  gst_harness_teardown (h);
+  return out;
+}
+
+GST_START_TEST (test_temporal)
+{
+  static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_GRAY8,
+    GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_RGBx
+  };
+  const gint w = 97, hh = 73;
+
+  for (guint f = 0; f < G_N_ELEMENTS (fmts); f++) {
+    GstHarness *h = temporal_harness (TRUE, fmts[f], w, hh);
+    GstHarness *hs = temporal_harness (FALSE, fmts[f], w, hh);
+    GstVideoInfo info;
+    GstBuffer *in, *out, *sp, *again;
+    gboolean temporal;
+
+    gst_video_info_set_format (&info, fmts[f], w, hh);
+    {
+      GstElement *e = gst_element_factory_make ("aedenoise", NULL);
+      g_object_get (e, "temporal", &temporal, NULL);
+      gst_object_unref (e);
+      fail_unless (temporal, "on by default");
+    }
+
+    /* the first frame: the spatial result; then frame by frame, each
+     * output there before the next input goes in (the convergence itself:
+     * tests/lib/denoise/frames/test_temporal.c) */
+    for (gint i = 0; i < 12; i++) {
+      in = make_still (&info, i, 20);
+      fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+          GST_FLOW_OK);
+      out = gst_harness_try_pull (h);
+      fail_unless (out != NULL, "frame %d is out before the next goes in", i);
+      sp = push_pull (hs, in);
+      if (i == 0)
+        fail_unless (buffers_equal (&info, out, sp));
+      /* after the first, each output differs from the spatial one */
+      if (i > 0)
+        fail_if (buffers_equal (&info, out, sp), "frame %d", i);
+      /* a repeated frame: the same output again */
+      if (i == 6) {
+        again = push_pull (h, in);
+        fail_unless (buffers_equal (&info, out, again));
+        gst_buffer_unref (again);
+      }
+      gst_buffer_unref (in);
+      gst_buffer_unref (out);
+      gst_buffer_unref (sp);
+    }
+
+    /* a flush starts again: the spatial result */
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+    {
+      GstSegment seg;
+      gst_segment_init (&seg, GST_FORMAT_TIME);
+      fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+    }
+    in = make_still (&info, 20, 20);
+    out = push_pull (h, in);
+    sp = spatial_of (fmts[f], w, hh, in);
+    fail_unless (buffers_equal (&info, out, sp), "after a flush");
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+    gst_buffer_unref (sp);
+
+    /* so does a new segment (a seek without flush) */
+    in = make_still (&info, 21, 20);
+    gst_buffer_unref (push_pull (h, in));
+    gst_buffer_unref (in);
+    {
+      GstSegment seg;
+      gst_segment_init (&seg, GST_FORMAT_TIME);
+      seg.start = GST_SECOND;
+      fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+    }
+    in = make_still (&info, 22, 20);
+    GST_BUFFER_PTS (in) = 2 * GST_SECOND;
+    out = push_pull (h, in);
+    sp = spatial_of (fmts[f], w, hh, in);
+    fail_unless (buffers_equal (&info, out, sp), "after a new segment");
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+    gst_buffer_unref (sp);
+
+    /* and new caps */
+    set_caps_of (h, fmts[f], w + 1, hh);
+    set_caps_of (h, fmts[f], w, hh);
+    in = make_still (&info, 23, 20);
+    GST_BUFFER_PTS (in) = 3 * GST_SECOND;
+    out = push_pull (h, in);
+    sp = spatial_of (fmts[f], w, hh, in);
+    fail_unless (buffers_equal (&info, out, sp), "after new caps");
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+    gst_buffer_unref (sp);
+
+    /* temporal=false while playing: each frame alone */
+    g_object_set (h->element, "temporal", FALSE, NULL);
+    in = make_still (&info, 24, 20);
+    GST_BUFFER_PTS (in) = 4 * GST_SECOND;
+    out = push_pull (h, in);
+    sp = spatial_of (fmts[f], w, hh, in);
+    fail_unless (buffers_equal (&info, out, sp), "temporal off");
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+    gst_buffer_unref (sp);
+
+    gst_harness_teardown (h);
+    gst_harness_teardown (hs);
+  }
 }
 
 GST_END_TEST;
@@ -806,8 +960,7 @@ GST_START_TEST (test_latency)
   }
   /* then the processing time, no more than a frame's worth above it */
   after = gst_harness_query_latency (h);
-  fail_unless (after > upstream, "%" GST_TIME_FORMAT,
-      GST_TIME_ARGS (after));
+  fail_unless (after > upstream, "%" GST_TIME_FORMAT, GST_TIME_ARGS (after));
   fail_unless (after <= upstream + 2 * slowest, "%" GST_TIME_FORMAT
       " for frames of at most %" GST_TIME_FORMAT, GST_TIME_ARGS (after),
       GST_TIME_ARGS (slowest));
@@ -957,8 +1110,7 @@ GST_START_TEST (test_model_by_name)
   fail_unless (starts ("mine.safetensors"));
   fail_unless (starts (path));
   /* a name found nowhere: the error lists every place looked at */
-  expect_start_failure ("absent", NEEDLES ("\"absent\"", want1, want2,
-          want3));
+  expect_start_failure ("absent", NEEDLES ("\"absent\"", want1, want2, want3));
   /* a path is never looked up by name */
   expect_start_failure ("./mine", NEEDLES ("./mine"));
   /* the shipped models, by their names */
@@ -1072,6 +1224,7 @@ aedenoise_suite (void)
   tcase_add_test (tc, test_model_property);
   tcase_add_test (tc, test_bad_model_files);
   tcase_add_test (tc, test_properties_while_flowing);
+  tcase_add_test (tc, test_temporal);
   tcase_add_test (tc, test_controller);
   tcase_add_test (tc, test_noise_estimate);
   tcase_add_test (tc, test_latency);

@@ -11,6 +11,7 @@
 #include "denoise/frames/pack.h"
 #include "denoise/kernels/kernels.h"
 #include "denoise/frames/noise_estimate.h"
+#include "denoise/frames/temporal.h"
 
 #include <string.h>
 
@@ -47,6 +48,11 @@ struct _AennDenoiser
   float *phase_src[4], *phase_dst[4];   /* (ch[1], fs[1]) each */
   guint cb_channel;
 
+  /* temporal mode: the state of the frames before (set_format makes it) */
+  gboolean temporal_on;
+  AennTemporal *temporal;
+  AennTemporalEvent temporal_event;
+
   /* the frame in flight */
   const VideoImage *in;
   VideoImage *out;
@@ -70,6 +76,7 @@ free_format (AennDenoiser * den)
     g_clear_pointer (&den->phase_src[i], g_aligned_free);
     g_clear_pointer (&den->phase_dst[i], g_aligned_free);
   }
+  g_clear_pointer (&den->temporal, aenn_temporal_free);
 }
 
 static guint
@@ -249,6 +256,9 @@ aenn_denoiser_set_format (AennDenoiser * den, const VideoFormat * fmt,
     }
   }
   den->n_bands = (height + BAND_ROWS - 1) / BAND_ROWS;
+  if (den->temporal_on)
+    den->temporal = aenn_temporal_new (den->path, fmt->n_channels, den->cw,
+        den->ch);
   g_debug ("denoiser: %s %ux%u, %u channels, %s", fmt->name, width, height,
       fmt->n_channels, fmt->n_channels > 1 && (den->cw[1] != width
           || den->ch[1] != height) ? "chroma with a plan of its own" :
@@ -569,15 +579,9 @@ run_joint (AennDenoiser * den, const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
     gate_low_noise (den, c, sigma[c]);
 }
 
-void
-aenn_denoiser_run (AennDenoiser * den,
-    const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
+static void
+run_planes (AennDenoiser * den, const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
 {
-  g_return_if_fail (den->have_format);
-  if (den->joint) {
-    run_joint (den, sigma);
-    return;
-  }
   for (guint c = 0; c < den->fmt->n_channels; c++) {
     AennPlan *plan = c > 0 && chroma_has_own_plan (den) ? den->plan[1] :
         den->plan[0];
@@ -586,6 +590,23 @@ aenn_denoiser_run (AennDenoiser * den,
     if (sigma[c] > 0.0f)
       aenn_plan_process (plan, s, den->fs[c], d, den->fs[c], sigma[c]);
     gate_low_noise (den, c, sigma[c]);
+  }
+}
+
+void
+aenn_denoiser_run (AennDenoiser * den,
+    const float sigma[AENN_MAX_CHANNELS_PER_FRAME])
+{
+  g_return_if_fail (den->have_format);
+  if (den->joint)
+    run_joint (den, sigma);
+  else
+    run_planes (den, sigma);
+  den->temporal_event = AENN_TEMPORAL_START;
+  if (den->temporal != NULL) {
+    const float *src[3] = { den->src[0], den->src[1], den->src[2] };
+    den->temporal_event = aenn_temporal_step (den->temporal, den->pool, src,
+        den->fs, den->dst, den->fs, sigma);
   }
   /* the half-used pair at the end of an odd packed 4:2:2 row: its second
    * luma byte is padding, stored as it came */
@@ -606,6 +627,44 @@ aenn_denoiser_store (AennDenoiser * den, const VideoImage * in,
   worker_pool_run (den->pool, den->n_bands, store_band, den);
   den->in = NULL;
   den->out = NULL;
+}
+
+void
+aenn_denoiser_set_temporal (AennDenoiser * den, gboolean on)
+{
+  if (!on == !den->temporal_on)
+    return;
+  den->temporal_on = on;
+  if (!on)
+    g_clear_pointer (&den->temporal, aenn_temporal_free);
+  else if (den->have_format)
+    den->temporal = aenn_temporal_new (den->path, den->fmt->n_channels,
+        den->cw, den->ch);
+}
+
+gboolean
+aenn_denoiser_get_temporal (const AennDenoiser * den)
+{
+  return den->temporal_on;
+}
+
+void
+aenn_denoiser_reset_temporal (AennDenoiser * den)
+{
+  if (den->temporal != NULL)
+    aenn_temporal_reset (den->temporal);
+}
+
+AennTemporalEvent
+aenn_denoiser_get_temporal_event (const AennDenoiser * den)
+{
+  return den->temporal_event;
+}
+
+gsize
+aenn_denoiser_get_temporal_size (const AennDenoiser * den)
+{
+  return den->temporal != NULL ? aenn_temporal_get_size (den->temporal) : 0;
 }
 
 const float *

@@ -12,7 +12,8 @@
  *
  *   load      8-bit samples -> float planes on the 0..1 scale
  *   estimate  per plane noise level (denoise/frames/noise_estimate.h)
- *   run       the network on every plane
+ *   run       the network on every plane; in temporal mode, then the
+ *             fusion with the frames before (denoise/frames/temporal.h)
  *   store     round (s + strength * (255 n - s)), clamped, in the input's
  *             layout; bytes that are not samples (alpha, padding) are
  *             copied from the input
@@ -27,6 +28,7 @@
 #include "denoise/model/model.h"
 #include "common/kernel_path.h"
 #include "common/video_format.h"
+#include "denoise/frames/temporal.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +63,17 @@ void aenn_denoiser_run (AennDenoiser * den,
     const float sigma[AENN_MAX_CHANNELS_PER_FRAME]);
 void aenn_denoiser_store (AennDenoiser * den, const VideoImage * in,
     VideoImage * out, float strength);
+
+/* Temporal mode, off unless set: run fuses each frame with the state of
+ * the frames before it; a new format (set_format) or a reset starts
+ * again. Setting it off frees the state. */
+void aenn_denoiser_set_temporal (AennDenoiser * den, gboolean on);
+gboolean aenn_denoiser_get_temporal (const AennDenoiser * den);
+void aenn_denoiser_reset_temporal (AennDenoiser * den);
+/* What the last run's temporal step did (AENN_TEMPORAL_START when off),
+ * and the bytes the temporal state holds (0 when off). */
+AennTemporalEvent aenn_denoiser_get_temporal_event (const AennDenoiser * den);
+gsize aenn_denoiser_get_temporal_size (const AennDenoiser * den);
 
 /* The float planes of the last load (input) and run (output): (ch) rows of
  * (cw) floats, *stride floats apart. For tests and tools. */
