@@ -8,6 +8,7 @@
 #include "denoise/train/grad.h"
 #include "denoise/train/train.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -491,6 +492,68 @@ test_learns (void)
   g_free (out);
 }
 
+/* Every convolution's weights, concatenated. */
+static GByteArray *
+all_weights (const AennModel * m)
+{
+  GByteArray *b = g_byte_array_new ();
+  for (guint i = 0; i < m->n_layers; i++)
+    if (m->layers[i].op == AENN_OP_CONV) {
+      const AennLayer *L = &m->layers[i];
+      guint oc = m->tensors[L->out].channels;
+      gsize nw = (gsize) oc * m->tensors[L->in[0]].channels * L->kernel
+          * L->kernel;
+      g_byte_array_append (b, (const guint8 *) L->weight, nw * sizeof (float));
+      g_byte_array_append (b, (const guint8 *) L->bias, oc * sizeof (float));
+    }
+  return b;
+}
+
+/* The cache sampler's colour images and a checkpoint: resuming gives the
+ * weights of an uninterrupted run, to the bit, and the configuration
+ * (with a colour RGB-noise share not the default) comes back. */
+static void
+test_resume_cache (void)
+{
+  AennTrainConfig c = small_config ();
+  AennTrainer *full, *part, *res;
+  gchar *dir = g_dir_make_tmp ("aenn-train-yuv420-XXXXXX", NULL);
+  gchar *ck = g_build_filename (dir, "ck.safetensors", NULL);
+  GError *err = NULL;
+  GByteArray *wf, *wr;
+
+  c.sampler = AENN_SAMPLER_CACHE;
+  c.cache_images = 4;
+  c.cache_steps = 3;
+  c.colour_rgb_ratio = 0.5;
+  full = aenn_trainer_new (small_model (c.seed), &c, 2, &err);
+  part = aenn_trainer_new (small_model (c.seed), &c, 1, &err);
+  g_assert_no_error (err);
+  for (guint s = 0; s < 10; s++)
+    g_assert_true (aenn_trainer_step (full, NULL, &err));
+  for (guint s = 0; s < 4; s++)
+    g_assert_true (aenn_trainer_step (part, NULL, &err));
+  g_assert_true (aenn_trainer_save_checkpoint (part, ck, &err));
+  g_assert_no_error (err);
+  aenn_trainer_free (part);
+  res = aenn_trainer_new_from_checkpoint (ck, 2, &err);
+  g_assert_no_error (err);
+  g_assert_cmpfloat (aenn_trainer_get_config (res)->colour_rgb_ratio, ==, 0.5);
+  for (guint s = 0; s < 6; s++)
+    g_assert_true (aenn_trainer_step (res, NULL, &err));
+  wf = all_weights (aenn_trainer_get_model (full));
+  wr = all_weights (aenn_trainer_get_model (res));
+  g_assert_cmpmem (wf->data, wf->len, wr->data, wr->len);
+  g_byte_array_unref (wf);
+  g_byte_array_unref (wr);
+  aenn_trainer_free (full);
+  aenn_trainer_free (res);
+  g_unlink (ck);
+  g_rmdir (dir);
+  g_free (ck);
+  g_free (dir);
+}
+
 /* The joint candidates committed under models/: yuv420, one noise map per
  * plane (luma, Cb, Cr), at about the default's cost per I420 pixel (617
  * MACs) and about twice it, and trainable (a step and a validation). */
@@ -558,6 +621,7 @@ main (int argc, char **argv)
   g_test_add_func ("/aenn/train/yuv420/config-refused", test_config_refused);
   g_test_add_func ("/aenn/train/yuv420/frames", test_frames);
   g_test_add_func ("/aenn/train/yuv420/learns", test_learns);
+  g_test_add_func ("/aenn/train/yuv420/resume-cache", test_resume_cache);
   g_test_add_func ("/aenn/train/yuv420/committed-archs", test_committed_archs);
   return g_test_run ();
 }
