@@ -991,7 +991,7 @@ static float *
 calib_frames_make_yuv420 (float *levels)
 {
   guint S = 2 * CALIB_SIZE;
-  gsize n = (gsize) CALIB_SIZE * CALIB_SIZE, lpix = (gsize) S *S;
+  gsize n = (gsize) CALIB_SIZE * CALIB_SIZE, lpix = ((gsize) S) * S;
   /* (3, S, S) RGB, then clean Y (S, S), Cb, Cr, noisy the same */
   float *buf = g_new (float, 3 * lpix + 2 * (lpix + 2 * n));
   float *rgb = buf, *cy = buf + 3 * lpix, *ccb = cy + lpix, *ccr = ccb + n;

@@ -139,7 +139,7 @@ make_yuv420 (const AennTrainConfig * cfg, const AennFrameSet * frames,
     float *target, float *mask, float *levels)
 {
   guint P = cfg->patch, S = 2 * P;
-  gsize npix = (gsize) P * P, lpix = (gsize) S *S;
+  gsize npix = (gsize) P * P, lpix = ((gsize) S) * S;
   gboolean fast = cfg->sampler == AENN_SAMPLER_CACHE;
   /* (3, S, S) RGB, then clean Y (S, S), Cb, Cr (P, P), noisy the same */
   float *buf = g_new (float, 3 * lpix + 2 * (lpix + 2 * npix));

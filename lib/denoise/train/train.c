@@ -189,7 +189,7 @@ static void
 make_val_yuv420 (AennTrainer * tr)
 {
   guint S = 2 * VAL_SIZE;
-  gsize vn = (gsize) 6 * VAL_SIZE * VAL_SIZE, lpix = (gsize) S *S;
+  gsize vn = (gsize) 6 * VAL_SIZE * VAL_SIZE, lpix = ((gsize) S) * S;
   gsize cpix = (gsize) VAL_SIZE * VAL_SIZE;
   /* (3, S, S) RGB, then clean Y (S, S), Cb, Cr, noisy the same */
   float *buf = g_new (float, 3 * lpix + 2 * (lpix + 2 * cpix));

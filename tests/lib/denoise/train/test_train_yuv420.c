@@ -170,7 +170,7 @@ test_sample_noise_statistics (gconstpointer data)
         /* quantized: an 8-bit value */
         g_assert_cmpfloat (fabsf (in[k * np + i] * 255.0f - nearbyintf (in[k
                         * np + i] * 255.0f)), <, 1e-3f);
-        se[k] += (double) d *d;
+        se[k] += ((double) d) * d;
       }
     /* RGB noise makes a luma phase's noise and its block's Cb noise
      * correlated (a quarter of the 4:4:4 covariance, negative);
@@ -387,7 +387,7 @@ test_learns (void)
   AennTrainer *tr2 = aenn_trainer_new (small_model (c.seed), &c, 2, NULL);
   GError *err = NULL;
   guint W = 96, H = 96, CW = W / 2, CH = H / 2;
-  gsize lpix = (gsize) W * H, cpix = (gsize) CW *CH, n = 6 * cpix;
+  gsize lpix = (gsize) W * H, cpix = ((gsize) CW) * CH, n = 6 * cpix;
   float *rgb = g_new (float, 3 * lpix), *y = g_new (float, lpix);
   float *cb = g_new (float, cpix), *cr = g_new (float, cpix);
   float *ny = g_new (float, lpix), *ncb = g_new (float, cpix);
