@@ -115,6 +115,14 @@ hold_back (AennFrameSet ** frames, guint holdout_every)
   return held;
 }
 
+/* A yuv420 model learns from RGB images (converted per patch); others
+ * from frames of their own channels. */
+static guint
+frame_channels (const AennModel * m)
+{
+  return m->layout == AENN_INPUT_YUV420 ? 3 : m->in_channels;
+}
+
 /* The frames of the --photos folder, every --images folder and --source,
  * in that order. */
 static AennFrameSet *
@@ -170,6 +178,7 @@ main (int argc, char **argv)
   gint threads = 2, ckpt_every = 1000, val_every = 1000, log_every = 100;
   gint64 seed = -1;
   double lr = -1, lr_min = -1, clip = -1, smin = -1, smax = -1;
+  double colour_rgb_ratio = -1;
   gboolean no_quantize = FALSE;
   GOptionEntry entries[] = {
     {"arch", 0, 0, G_OPTION_ARG_FILENAME, &arch,
@@ -195,6 +204,9 @@ main (int argc, char **argv)
         "Highest noise sigma, 0..255 (55)", "X"},
     {"noise", 0, 0, G_OPTION_ARG_STRING, &noise,
         "gaussian or poisson-gaussian", "MODEL"},
+    {"colour-rgb-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &colour_rgb_ratio,
+        "yuv420 models: share of patches with RGB noise through the "
+          "BT.601 matrix, the rest independent per plane (0.9)", "X"},
     {"no-quantize", 0, 0, G_OPTION_ARG_NONE, &no_quantize,
         "Keep noisy inputs in float instead of 8 bits", NULL},
     {"sampler", 0, 0, G_OPTION_ARG_STRING, &sampler,
@@ -332,7 +344,7 @@ main (int argc, char **argv)
         || lr >= 0 || lr_min >= 0 || clip >= 0 || smin >= 0 || smax >= 0
         || seed >= 0 || mode || noise || init || arch || no_quantize
         || sampler || cache_images >= 0 || cache_steps >= 0
-        || frames_ratio >= 0 || sigma_input >= 0)
+        || frames_ratio >= 0 || sigma_input >= 0 || colour_rgb_ratio >= 0)
       g_printerr ("aenn-train: training options ignored: --resume continues "
           "with the checkpoint's own configuration\n");
     tr = aenn_trainer_new_from_checkpoint (resume, threads, &err);
@@ -342,7 +354,7 @@ main (int argc, char **argv)
         aenn_trainer_get_step (tr));
     /* the frames are data, not configuration: give them again */
     if (photos || images || sources) {
-      frames = read_frames (aenn_trainer_get_model (tr)->in_channels,
+      frames = read_frames (frame_channels (aenn_trainer_get_model (tr)),
           photos, images, sources, &sopt, &err);
       have_frames = frames != NULL;
       if (frames != NULL && holdout_every
@@ -369,6 +381,7 @@ main (int argc, char **argv)
     SET_IF (seed, seed);
     SET_IF (cache_images, cache_images);
     SET_IF (cache_steps, cache_steps);
+    SET_IF (colour_rgb_ratio, colour_rgb_ratio);
 #undef SET_IF
     if (lr >= 0 && lr_min < 0)
       cfg.lr_min = cfg.lr * 0.01;
@@ -422,8 +435,8 @@ main (int argc, char **argv)
       aenn_train_init_weights (m, cfg.seed);
     if (photos || images || sources) {
       sopt.sigmas = g_array_new (FALSE, FALSE, sizeof (double));
-      frames = read_frames (m->in_channels, photos, images, sources, &sopt,
-          &err);
+      frames = read_frames (frame_channels (m), photos, images, sources,
+          &sopt, &err);
       if (frames == NULL) {
         aenn_model_free (m);
         goto error;
@@ -488,6 +501,11 @@ main (int argc, char **argv)
   }
   {
     const AennModel *m = aenn_trainer_get_model (tr);
+    if (m->layout == AENN_INPUT_YUV420)
+      g_print ("yuv420 layout: %.0f MACs per I420 pixel (a quarter of the "
+          "figure below, which counts the 6-channel input's pixels at chroma "
+          "resolution); patches of %ux%u luma pixels\n",
+          aenn_model_macs_per_pixel (m) / 4.0, 2 * cfg.patch, 2 * cfg.patch);
     g_print ("%s: %.0f MACs/pixel, batch %u x %ux%u, %u steps, lr %g..%g, "
         "sigma %g..%g %s%s, %d threads, %s kernels\n",
         init ? init : (arch ? arch : "default"),

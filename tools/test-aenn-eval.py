@@ -81,8 +81,11 @@ def parse(out, sigma):
     for l in lines[head[0] + 1:]:
         if not l.strip():
             break
-        # the label is left-justified in 34 columns, the numbers follow
-        label, nums = l[:34].strip(), l[34:].split()
+        # the label is left-justified in a column of at least 34, wider
+        # than the longest label: the numbers follow
+        h = lines[head[0]]
+        w = h.index(cols[1]) + len(cols[1]) - 9
+        label, nums = l[:w].strip(), l[w:].split()
         rows[label] = (float(nums[ip - 1]), float(nums[iq - 1]))
     return rows
 
@@ -182,6 +185,39 @@ with tempfile.TemporaryDirectory(prefix='test-aenn-eval-') as d:
           '--data DIR --set NAME --model aedenoise-quality: evaluated, above '
           'the noisy input (%d, %s, %r)' % (q.returncode, rows,
                                             q.stderr.strip()[-300:]))
+
+# colour images through RGB -> I420 -> aedenoise -> RGB (--via-i420): the
+# ceiling row (the clean images' round trip) far above the noisy one, the
+# model above the noisy I420 round trip; a grey set leaves those rows out
+with tempfile.TemporaryDirectory(prefix='test-aenn-eval-') as d:
+    cd, gd = os.path.join(d, 'colour'), os.path.join(d, 'grey')
+    os.mkdir(cd)
+    os.mkdir(gd)
+    save(os.path.join(cd, 'a.png'), scene(36, 50, 3))
+    save(os.path.join(cd, 'b.png'), scene(40, 44, 3))
+    save(os.path.join(gd, 'a.png'), scene(36, 50, 1))
+    q = subprocess.run([tool, '--set', cd, '--set', gd, '--sigmas',
+                        str(sigma), '--build', build, '--methods',
+                        'aedenoise', '--via-i420'], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True)
+    print(q.stdout)
+    tables = q.stdout.split('\n\n')
+    colour = parse([t for t in tables if t.startswith('colour')][0], sigma) \
+        if any(t.startswith('colour') for t in tables) else {}
+    grey = parse([t for t in tables if t.startswith('grey')][0], sigma) \
+        if any(t.startswith('grey') for t in tables) else {}
+    ceil = colour.get('clean RGB->I420->RGB (ceiling)')
+    rt = colour.get('noisy RGB->I420->RGB')
+    via = colour.get('aedenoise via I420 blind')
+    check(q.returncode == 0 and ceil and rt and via and 'aedenoise' in colour,
+          '--via-i420: the ceiling, round-trip and via-I420 rows (%d, %s, %r)'
+          % (q.returncode, sorted(colour), q.stderr.strip()[-300:]))
+    if ceil and rt and via:
+        check(ceil[0] > rt[0] + 10 and via[0] > rt[0] + 1.0,
+              'ceiling %.2f >> noisy round trip %.2f; via I420 %.2f above it'
+              % (ceil[0], rt[0], via[0]))
+    check('aedenoise' in grey and not any('I420' in k for k in grey),
+          'grey set: no I420 rows (%s)' % sorted(grey))
 
 # the numpy SSIM against skimage's on random images of odd shapes
 loader = importlib.machinery.SourceFileLoader('aenn_eval', tool)

@@ -8,12 +8,14 @@
         not photographs, refused; a licence, a hash or a size that does not
         match the package refused; a missing package skips (77) and writes
         nothing; a folder with other files refused; aenn-train --photos
-        builds the set when the folder is empty and trains on it.
-    test-aenn-photos.py real AENN_PHOTOS
+        builds the set when the folder is empty and trains on it, a plane
+        model and a joint-colour (yuv420) one; without the packages both
+        stop with an error naming scripts/deps.sh train.
+    test-aenn-photos.py real AENN_PHOTOS [AENN_TRAIN]
         the real manifest (models/photos.tsv) against the installed
         packages: every row's file, hash, size and licence checked (--list),
-        one photograph built; 77 when the packages are not installed
-        (scripts/deps.sh train).
+        one photograph built and a yuv420 model trained on it; 77 when the
+        packages are not installed (scripts/deps.sh train).
 """
 
 import hashlib
@@ -142,6 +144,30 @@ def train_config(model):
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
     return json.loads(header["__metadata__"]["aenn.train.config"])
+
+
+# a small joint-colour (yuv420) architecture: its photographs are read as
+# RGB and converted per patch
+YUV420_ARCH = (
+    '{"in_channels": 6, "layout": "yuv420", "residual": true, "output": '
+    '"n", "layers": [{"op": "sigma", "name": "s", "level": 0, "channel": 4, '
+    '"out": "s"}, {"op": "concat", "name": "k", "in": ["x", "s"], "out": '
+    '"h"}, {"op": "conv", "name": "c", "in": ["h"], "out": "n", '
+    '"out_channels": 6, "kernel": 3, "pad": "replicate"}]}')
+
+
+def train_yuv420(train, photos, tmp, env=None):
+    """aenn-train of YUV420_ARCH on photos for 3 steps: (rc, out, err,
+    model path)."""
+    arch = os.path.join(tmp, "yuv420.arch.json")
+    with open(arch, "w") as f:
+        f.write(YUV420_ARCH)
+    model = os.path.join(tmp, "yuv420.safetensors")
+    rc, so, se = run([train, "--arch", arch, "--photos", photos, "--out",
+                      model, "--steps", "3", "--batch", "2", "--patch", "8",
+                      "--warmup", "1", "--threads", "1", "--val-every", "3"],
+                     env=env)
+    return rc, so, se, model
 
 
 def fake(tool, train):
@@ -303,12 +329,24 @@ def fake(tool, train):
         check(rc == 1 and "scripts/deps.sh train" in se,
               "aenn-train --photos without the packages: an error naming "
               "scripts/deps.sh train (rc %d: %s)" % (rc, se.strip()))
+        # a yuv420 model on the same (RGB) photographs, and without the
+        # packages the same error
+        rc, so, se, m = train_yuv420(train, pdir, tmp)
+        check(rc == 0 and "6 photographs" in so and "yuv420 layout" in so
+              and os.path.isfile(m),
+              "a yuv420 model trains on --photos (rc %d: %s%s)"
+              % (rc, so[-300:], se[-300:]))
+        rc, so, se, m = train_yuv420(train, os.path.join(tmp, "none"), tmp,
+                                     env)
+        check(rc == 1 and "scripts/deps.sh train" in se,
+              "a yuv420 model, --photos without the packages: an error "
+              "naming scripts/deps.sh train (rc %d: %s)" % (rc, se.strip()))
 
     print("%d passed, %d failed" % (len(passes), len(failures)))
     return 1 if failures else 0
 
 
-def real(tool):
+def real(tool, train):
     rc, so, se = run([tool, "--list", "--use", "all"])
     if rc == SKIP:
         print("SKIP: %s" % se.strip())
@@ -323,6 +361,12 @@ def real(tool):
                       "/usr/share/backgrounds/mate/nature/Garden.jpg"])
     check(rc == 0 and os.listdir(tmp) == ["mate-backgrounds--Garden--x2.png"],
           "one real photograph built (rc %d: %s)" % (rc, se.strip()))
+    if train:
+        work = mkdtemp("test-aenn-photos-real-yuv420-")
+        rc, so, se, m = train_yuv420(train, tmp, work)
+        check(rc == 0 and "1 photographs" in so and os.path.isfile(m),
+              "a yuv420 model trains on a real photograph (rc %d: %s%s)"
+              % (rc, so[-300:], se[-300:]))
     print("%d passed, %d failed" % (len(passes), len(failures)))
     return 1 if failures else 0
 
@@ -335,7 +379,7 @@ if __name__ == "__main__":
         if sys.argv[1] == "fake":
             rc = fake(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
         else:
-            rc = real(sys.argv[2])
+            rc = real(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     finally:
         for d in TMP:
             shutil.rmtree(d, ignore_errors=True)

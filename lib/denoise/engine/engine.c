@@ -14,6 +14,7 @@
 #include "denoise/kernels/kernels.h"
 #include "denoise/synth/deadleaves.h"
 #include "denoise/synth/noise.h"
+#include "denoise/synth/colour_noise.h"
 
 #include <math.h>
 #include <string.h>
@@ -931,7 +932,11 @@ aenn_plan_process_levels (AennPlan * plan, const float *const *src,
 /* ---- quantization (vnni path) ---- */
 
 /* Calibration frames: dead leaves under the noise levels the network is
- * run at, the noise-level plane set to the same sigma. */
+ * run at, the noise-level plane set to the same sigma. A yuv420 model's
+ * are what it runs on: colour dead leaves in studio-range 4:2:0 with RGB
+ * noise of those sigmas through the matrix, each channel given its
+ * plane's level (grey planes with the luma's level on Cb and Cr would
+ * calibrate its chroma for noise it never sees). */
 #define CALIB_SIZE 192
 #define CALIB_SEED G_GUINT64_CONSTANT (0x5eed0a11ca1b)
 static const float calib_sigmas[] = { 0.0f, 15.0f, 30.0f, 50.0f };
@@ -978,6 +983,40 @@ bounded_channels (const AennModel * m, guint maxc, gboolean * bnd)
           break;
       }
   }
+}
+
+/* A yuv420 model's calibration frames, (n_sigmas, 6, CALIB_SIZE,
+ * CALIB_SIZE), and each one's levels, (n_sigmas, 6). */
+static float *
+calib_frames_make_yuv420 (float *levels)
+{
+  guint S = 2 * CALIB_SIZE;
+  gsize n = (gsize) CALIB_SIZE * CALIB_SIZE, lpix = ((gsize) S) * S;
+  /* (3, S, S) RGB, then clean Y (S, S), Cb, Cr, noisy the same */
+  float *buf = g_new (float, 3 * lpix + 2 * (lpix + 2 * n));
+  float *rgb = buf, *cy = buf + 3 * lpix, *ccb = cy + lpix, *ccr = ccb + n;
+  float *ny = ccr + n, *ncb = ny + lpix, *ncr = ncb + n;
+  const float *clean[3] = { cy, ccb, ccr };
+  float *noisy[3] = { ny, ncb, ncr };
+  float *frames = g_new (float, G_N_ELEMENTS (calib_sigmas) * 6 * n);
+  AennDeadLeavesParams lp;
+
+  aenn_deadleaves_params_init (&lp);
+  for (guint i = 0; i < G_N_ELEMENTS (calib_sigmas); i++) {
+    double lv[3];
+    Rng r;
+    aenn_deadleaves_render (&lp, CALIB_SEED + i, 3, S, S, rgb);
+    aenn_colour_rgb_to_yuv420 (rgb, S, S, cy, ccb, ccr);
+    rng_init (&r, CALIB_SEED, i, 0);
+    aenn_colour_noise_rgb_420 (&r, clean, noisy, S, S, calib_sigmas[i],
+        AENN_YCBCR_STUDIO, TRUE, lv);
+    aenn_colour_yuv420_to_channels (ny, ncb, ncr, CALIB_SIZE, CALIB_SIZE,
+        frames + i * 6 * n);
+    for (guint k = 0; k < 6; k++)
+      levels[i * 6 + k] = (float) lv[k < 4 ? 0 : k - 3];
+  }
+  g_free (buf);
+  return frames;
 }
 
 /* The noisy calibration frames: (n_sigmas, C, CALIB_SIZE, CALIB_SIZE). */
@@ -1040,6 +1079,8 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
   float *owned, *out;
   const float **src;
   float **dst;
+  float levels[G_N_ELEMENTS (calib_sigmas) * 6];
+  gboolean yuv;
 
   if (cal == NULL)
     return FALSE;
@@ -1053,7 +1094,11 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
     aenn_plan_free (cal);
     return FALSE;
   }
-  frames = calib_frames (C, &owned);
+  yuv = m->layout == AENN_INPUT_YUV420;
+  if (yuv)
+    frames = owned = calib_frames_make_yuv420 (levels);
+  else
+    frames = calib_frames (C, &owned);
   out = g_new (float, C * n);   /* (C, CALIB_SIZE, CALIB_SIZE) */
   src = g_new (const float *, C);
   dst = g_new (float *, C);
@@ -1062,12 +1107,19 @@ calibrate (const AennModel * m, guint maxc, float *range, GError ** error)
       src[c] = frames + (i * C + c) * n;
       dst[c] = out + c * n;
     }
-    aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE, calib_sigmas[i]);
+    if (yuv)
+      aenn_plan_process_levels (cal, src, CALIB_SIZE, dst, CALIB_SIZE,
+          levels + i * 6);
+    else
+      aenn_plan_process (cal, src, CALIB_SIZE, dst, CALIB_SIZE,
+          calib_sigmas[i]);
   }
   memcpy (range, cal->calib, (gsize) m->n_layers * maxc * 2 * sizeof (float));
-  g_debug ("engine: int8 calibration on %s: %u dead-leaves frames of %ux%u "
-      "at sigma 0, 15, 30, 50", kernel_path_name (cal->path),
-      (guint) G_N_ELEMENTS (calib_sigmas), CALIB_SIZE, CALIB_SIZE);
+  g_debug ("engine: int8 calibration on %s: %u %sdead-leaves frames of "
+      "%ux%u at sigma 0, 15, 30, 50%s", kernel_path_name (cal->path),
+      (guint) G_N_ELEMENTS (calib_sigmas), yuv ? "colour " : "", CALIB_SIZE,
+      CALIB_SIZE, yuv ? " (RGB, through the matrix to studio-range 4:2:0)" :
+      "");
   aenn_plan_free (cal);
   g_free (owned);
   g_free (out);

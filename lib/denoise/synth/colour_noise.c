@@ -3,6 +3,7 @@
 #include "denoise/synth/colour_noise.h"
 
 #include <math.h>
+#include <string.h>
 
 #define KR 0.299
 #define KB 0.114
@@ -131,4 +132,64 @@ aenn_colour_noise_planes (Rng * r, const float *const clean[3],
       noisy[k][i] = quantize ? quantize8 (v) : v;
     }
   }
+}
+
+void
+aenn_colour_noise_planes_420 (Rng * r, const float *const clean[3],
+    float *const noisy[3], guint width, guint height, const double sigma[3],
+    gboolean quantize)
+{
+  g_return_if_fail (width % 2 == 0 && height % 2 == 0);
+  for (guint k = 0; k < 3; k++) {
+    float s = (float) (sigma[k] / 255.0);
+    gsize n = k == 0 ? (gsize) width * height : (gsize) (width / 2)
+        * (height / 2);
+    for (gsize i = 0; i < n; i++) {
+      float v = clean[k][i] + s * (float) rng_gauss (r);
+      noisy[k][i] = quantize ? quantize8 (v) : v;
+    }
+  }
+}
+
+void
+aenn_colour_rgb_to_yuv420 (const float *rgb, guint width, guint height,
+    float *y, float *cb, float *cr)
+{
+  double m[3][3];
+  gsize plane = (gsize) width * height;
+  guint cw = width / 2;
+
+  g_return_if_fail (width % 2 == 0 && height % 2 == 0);
+  aenn_colour_noise_matrix (AENN_YCBCR_STUDIO, m);
+  for (gsize i = 0; i < plane; i++)
+    y[i] = (float) (16.0 / 255.0 + m[0][0] * rgb[i] + m[0][1] * rgb[plane
+            + i] + m[0][2] * rgb[2 * plane + i]);
+  /* box filter: the mean of each 2x2 block's RGB, through the matrix */
+  for (guint by = 0; by < height / 2; by++)
+    for (guint bx = 0; bx < cw; bx++) {
+      double a[3] = { 0.0, 0.0, 0.0 };
+      for (guint j = 0; j < 3; j++)
+        for (guint p = 0; p < 4; p++)
+          a[j] += rgb[j * plane + (gsize) (2 * by + p / 2) * width + 2 * bx
+              + p % 2];
+      for (guint k = 1; k < 3; k++) {
+        float v = (float) (128.0 / 255.0 + 0.25 * (m[k][0] * a[0]
+                + m[k][1] * a[1] + m[k][2] * a[2]));
+        (k == 1 ? cb : cr)[(gsize) by * cw + bx] = v;
+      }
+    }
+}
+
+void
+aenn_colour_yuv420_to_channels (const float *y, const float *cb,
+    const float *cr, guint cw, guint chh, float *out)
+{
+  gsize np = (gsize) cw * chh;
+  for (guint k = 0; k < 4; k++)
+    for (guint r = 0; r < chh; r++)
+      for (guint x = 0; x < cw; x++)
+        out[k * np + (gsize) r * cw + x] = y[(gsize) (2 * r + k / 2) * 2 * cw
+            + 2 * x + k % 2];
+  memcpy (out + 4 * np, cb, np * sizeof (float));
+  memcpy (out + 5 * np, cr, np * sizeof (float));
 }

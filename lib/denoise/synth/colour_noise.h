@@ -7,8 +7,10 @@
  * chroma noise). Values on the 0..1 scale, levels (sigma) on the 0..255
  * scale; every draw comes from the caller's Rng, as in noise.h.
  *
- * Self-contained, for the joint-colour model input (issue 10, point 1):
- * nothing in the trainer calls it yet. */
+ * With the conversion of clean RGB to studio-range 4:2:0 and the yuv420
+ * layout's six channels: the trainer's yuv420 samples
+ * (denoise/train/samples.c) and the engine's int8 calibration of a yuv420
+ * model come from here. */
 #ifndef __AENN_SYNTH_COLOUR_NOISE_H__
 #define __AENN_SYNTH_COLOUR_NOISE_H__
 
@@ -59,6 +61,23 @@ void aenn_colour_noise_rgb_420 (Rng * rng, const float *const clean[3],
 void aenn_colour_noise_planes (Rng * rng, const float *const clean[3],
     float *const noisy[3], gsize n, const double sigma[3],
     gboolean quantize);
+
+/* The same for 4:2:0: clean[0] and noisy[0] width x height, the chroma
+ * planes width/2 x height/2 (width and height even). */
+void aenn_colour_noise_planes_420 (Rng * rng, const float *const clean[3],
+    float *const noisy[3], guint width, guint height, const double sigma[3],
+    gboolean quantize);
+
+/* RGB (3, height, width) on 0..1 to studio-range BT.601 Y'CbCr 4:2:0 on
+ * 0..1 (Y 16..235, Cb and Cr 16..240 of 255), the chroma of each 2x2
+ * block from its mean (a box filter); width and height even. y: (height,
+ * width), cb and cr: (height / 2, width / 2). */
+void aenn_colour_rgb_to_yuv420 (const float *rgb, guint width, guint height,
+    float *y, float *cb, float *cr);
+/* Planes of 4:2:0 (luma 2cw x 2ch) to the yuv420 layout's six channels,
+ * out: (6, ch, cw). */
+void aenn_colour_yuv420_to_channels (const float *y, const float *cb,
+    const float *cr, guint cw, guint ch, float *out);
 
 G_END_DECLS
 

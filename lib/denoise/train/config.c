@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#define DEFAULT_COLOUR_RGB_RATIO 0.9
+
 void
 aenn_train_config_init (AennTrainConfig * c)
 {
@@ -35,6 +37,7 @@ aenn_train_config_init (AennTrainConfig * c)
   c->cache_images = 64;
   c->cache_side = 0;
   c->cache_steps = 128;
+  c->colour_rgb_ratio = DEFAULT_COLOUR_RGB_RATIO;
 }
 
 static const gchar *const mode_names[] = { "supervised", "n2n", "n2v" };
@@ -142,20 +145,32 @@ aenn_train_config_check (const AennTrainConfig * c, const AennModel * m,
       "model %d", c->noise);
   CHECK ((guint) c->sampler <= AENN_SAMPLER_CACHE, "unknown sampler %d",
       c->sampler);
-  CHECK (c->sampler != AENN_SAMPLER_CACHE || (c->cache_images >= 1
-          && c->cache_images <= 65536 && c->cache_steps >= 1
-          && (c->cache_side == 0 || (c->cache_side >= c->patch
-                  && c->cache_side <= 4096))), "cache sampler: %u images "
-      "(1..65536), side %u (0 or patch %u..4096), %u steps (>= 1)",
-      c->cache_images, c->cache_side, c->patch, c->cache_steps);
   {
+    /* a yuv420 model's patches are cropped from RGB images of twice the
+     * side */
+    gboolean yuv = m != NULL && m->layout == AENN_INPUT_YUV420;
+    guint lp = yuv ? 2 * c->patch : c->patch;
     /* two buffers per image, up to 4 channels of floats */
-    double side = c->cache_side ? c->cache_side : 2.0 * c->patch;
+    double side = c->cache_side ? c->cache_side : 2.0 * lp;
     double bytes = (double) c->cache_images * side * side * 2 * 4 * 4;
+    CHECK (c->sampler != AENN_SAMPLER_CACHE || (c->cache_images >= 1
+            && c->cache_images <= 65536 && c->cache_steps >= 1
+            && (c->cache_side == 0 || (c->cache_side >= lp
+                    && c->cache_side <= 4096))), "cache sampler: %u images "
+        "(1..65536), side %u (0 or patch %u..4096), %u steps (>= 1)",
+        c->cache_images, c->cache_side, lp, c->cache_steps);
     CHECK (c->sampler != AENN_SAMPLER_CACHE || bytes <= 4294967296.0,
         "cache sampler: %u images of %.0f pixels would take up to %.1f GiB, "
         "more than 4", c->cache_images, side, bytes / 1073741824.0);
   }
+  CHECK (c->colour_rgb_ratio >= 0.0 && c->colour_rgb_ratio <= 1.0,
+      "colour-rgb-ratio is %g, expected 0..1", c->colour_rgb_ratio);
+  CHECK (m == NULL || m->layout != AENN_INPUT_YUV420
+      || (c->mode == AENN_TRAIN_SUPERVISED
+          && c->noise == AENN_NOISE_GAUSSIAN), "a yuv420 model trains in "
+      "mode supervised with gaussian noise (colour noise on RGB patches), "
+      "not %s with %s noise", aenn_train_mode_name (c->mode),
+      aenn_noise_model_name (c->noise));
   return TRUE;
 }
 
@@ -204,6 +219,8 @@ aenn_train_config_to_json (const AennTrainConfig * c)
     INT ("cache_side", c->cache_side);
     INT ("cache_steps", c->cache_steps);
   }
+  if (c->colour_rgb_ratio != DEFAULT_COLOUR_RGB_RATIO)
+    DBL ("colour_rgb_ratio", c->colour_rgb_ratio);
 #undef DBL
 #undef INT
 #undef STR
@@ -307,7 +324,8 @@ aenn_train_config_from_json (AennTrainConfig * c, const gchar * json,
       || !get_count (o, "leaves_max_shapes", &c->leaves.max_shapes, error)
       || !get_count (o, "cache_images", &c->cache_images, error)
       || !get_count (o, "cache_side", &c->cache_side, error)
-      || !get_count (o, "cache_steps", &c->cache_steps, error))
+      || !get_count (o, "cache_steps", &c->cache_steps, error)
+      || !get_num (o, "colour_rgb_ratio", &c->colour_rgb_ratio, error))
     goto out;
   /* absent in configurations older than the cache sampler */
   s = json_object_get_string_member_with_default (o, "sampler", "render");

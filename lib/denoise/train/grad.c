@@ -26,7 +26,7 @@ struct _AennGrad
   float **act;                  /* (n_tensors): channel 0, patch 0 */
   float **grad;                 /* (n_tensors), NULL where not needed */
   gboolean *needs_grad;         /* (n_tensors) */
-  float *sigma;                 /* (nb) */
+  float *sigma;                 /* (nb, in_channels) */
   float **ptrs;                 /* (AENN_MAX_CHANNELS) scratch */
   float *mem;
 };
@@ -141,7 +141,7 @@ aenn_grad_new (const AennModel * m, const AennTrainKernels * k, guint patch,
   }
   g_free (at);
   g_free (gat);
-  g->sigma = g_new0 (float, nb);
+  g->sigma = g_new0 (float, (gsize) nb * m->in_channels);
   g->ptrs = g_new0 (float *, AENN_MAX_CHANNELS);
   return g;
 }
@@ -161,15 +161,26 @@ aenn_grad_free (AennGrad * g)
 }
 
 void
-aenn_grad_set_input (AennGrad * g, guint b, const float *img, float sigma)
+aenn_grad_set_input_levels (AennGrad * g, guint b, const float *img,
+    const float *levels)
 {
   const Level *lv = &g->lv[0];
+  guint C = g->m->in_channels;
   g_return_if_fail (b < g->nb);
-  for (guint c = 0; c < g->m->in_channels; c++)
+  for (guint c = 0; c < C; c++)
     for (guint y = 0; y < lv->h; y++)
       memcpy (pix (lv, chan (g, g->act, 0, c), b, y, 0),
           img + ((gsize) c * lv->h + y) * lv->w, lv->w * sizeof (float));
-  g->sigma[b] = sigma;
+  memcpy (g->sigma + (gsize) b * C, levels, C * sizeof (float));
+}
+
+void
+aenn_grad_set_input (AennGrad * g, guint b, const float *img, float sigma)
+{
+  float levels[AENN_MAX_IN_CHANNELS];
+  for (guint c = 0; c < g->m->in_channels; c++)
+    levels[c] = sigma;
+  aenn_grad_set_input_levels (g, b, img, levels);
 }
 
 /* the border of every plane of a tensor, as the conv reading it pads */
@@ -337,7 +348,8 @@ aenn_grad_forward (AennGrad * g, guint nb)
         break;
       case AENN_OP_SIGMA:
         for (guint b = 0; b < nb; b++) {
-          float v = g->sigma[b] / 255.0f;
+          float v = g->sigma[(gsize) b * m->in_channels + L->channel]
+              / 255.0f;
           for (guint y = 0; y < lo->h; y++) {
             float *dr = pix (lo, chan (g, g->act, to, 0), b, y, 0);
             for (guint x = 0; x < lo->w; x++)

@@ -37,9 +37,14 @@ AennGrad *aenn_grad_new (const AennModel * model,
     GError ** error);
 void aenn_grad_free (AennGrad * grad);
 
-/* img: (in_channels, patch, patch); sigma on the 0..255 scale. */
+/* img: (in_channels, patch, patch); sigma on the 0..255 scale, the level
+ * of every input channel. */
 void aenn_grad_set_input (AennGrad * grad, guint b, const float *img,
     float sigma);
+/* The same with a level per input channel, levels (in_channels): a sigma
+ * op fills its plane with the level of its "channel". */
+void aenn_grad_set_input_levels (AennGrad * grad, guint b, const float *img,
+    const float *levels);
 void aenn_grad_forward (AennGrad * grad, guint n_patches);
 /* The network's result for patch b (x - output where residual). */
 void aenn_grad_get_output (const AennGrad * grad, guint b, float *out);

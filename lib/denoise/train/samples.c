@@ -2,6 +2,7 @@
 #include "config.h"
 #include "denoise/train/train_priv.h"
 #include "denoise/synth/noise.h"
+#include "denoise/synth/colour_noise.h"
 
 #include <math.h>
 #include <string.h>
@@ -69,9 +70,16 @@ crop_image (const float *img, guint S, guint channels, const Crop * c,
 }
 
 guint
-aenn_leaves_cache_side (const AennTrainConfig * cfg)
+aenn_train_luma_patch (const AennTrainConfig * cfg, AennInputLayout layout)
 {
-  return cfg->cache_side ? cfg->cache_side : 2 * cfg->patch;
+  return layout == AENN_INPUT_YUV420 ? 2 * cfg->patch : cfg->patch;
+}
+
+guint
+aenn_leaves_cache_side (const AennTrainConfig * cfg, AennInputLayout layout)
+{
+  return cfg->cache_side ? cfg->cache_side : 2 * aenn_train_luma_patch (cfg,
+      layout);
 }
 
 guint64
@@ -84,15 +92,15 @@ aenn_leaves_cache_gen (const AennTrainConfig * cfg, guint slot, guint64 step)
 }
 
 void
-aenn_leaves_cache_render (const AennTrainConfig * cfg, guint channels,
-    guint slot, guint64 gen, float *out)
+aenn_leaves_cache_render (const AennTrainConfig * cfg, AennInputLayout layout,
+    guint channels, guint slot, guint64 gen, float *out)
 {
   AennDeadLeavesParams lp = cfg->leaves;
-  guint S = aenn_leaves_cache_side (cfg);
+  guint S = aenn_leaves_cache_side (cfg, layout);
   Rng r;
   /* the patch's scales, not the larger image's */
   if (lp.rmax <= 0.0f)
-    lp.rmax = (float) cfg->patch;
+    lp.rmax = (float) aenn_train_luma_patch (cfg, layout);
   rng_init (&r, cfg->seed, G_GUINT64_CONSTANT (0x6c6561766573) + slot, gen);
   aenn_deadleaves_render (&lp, rng_next (&r), channels, S, S, out);
 }
@@ -102,22 +110,104 @@ aenn_train_make_sample (const AennTrainConfig * cfg,
     const AennFrameSet * frames, guint C, guint64 step, guint index,
     float *input, float *target, float *mask, float *sigma)
 {
-  aenn_train_make_sample_cached (cfg, frames, NULL, C, step, index, input,
-      target, mask, sigma);
+  float levels[AENN_MAX_IN_CHANNELS];
+  g_return_if_fail (C >= 1 && C <= AENN_MAX_IN_CHANNELS);
+  aenn_train_make_sample_cached (cfg, frames, NULL, AENN_INPUT_PLANE, C, step,
+      index, input, target, mask, levels);
+  *sigma = levels[0];
 }
 
 void
-aenn_train_make_sample_cached (const AennTrainConfig * cfg,
-    const AennFrameSet * frames, const AennLeavesCache * cache, guint C,
-    guint64 step, guint index, float *input, float *target, float *mask,
-    float *sigma)
+aenn_train_make_sample_yuv420 (const AennTrainConfig * cfg,
+    const AennFrameSet * frames, guint64 step, guint index, float *input,
+    float *target, float *mask, float levels[6])
 {
-  Rng r;
+  aenn_train_make_sample_cached (cfg, frames, NULL, AENN_INPUT_YUV420, 6,
+      step, index, input, target, mask, levels);
+}
+
+/* A yuv420 patch: a clean RGB patch of S = 2P pixels a side (a crop of a
+ * frame, or colour dead leaves), to studio-range YCbCr 4:2:0 as
+ * videoconvert's I420 carries it, then noise: RGB Gaussian through the
+ * matrix (a sensor's; a share colour_rgb_ratio of patches), else
+ * independent per plane, each plane its own level drawn from the range
+ * (a codec's or an ISP's chroma noise). levels: each channel's plane's
+ * noise level. */
+static void
+make_yuv420 (const AennTrainConfig * cfg, const AennFrameSet * frames,
+    const AennLeavesCache * cache, guint64 step, Rng * r, float *input,
+    float *target, float *mask, float *levels)
+{
+  guint P = cfg->patch, S = 2 * P;
+  gsize npix = (gsize) P * P, lpix = ((gsize) S) * S;
+  gboolean fast = cfg->sampler == AENN_SAMPLER_CACHE;
+  /* (3, S, S) RGB, then clean Y (S, S), Cb, Cr (P, P), noisy the same */
+  float *buf = g_new (float, 3 * lpix + 2 * (lpix + 2 * npix));
+  float *rgb = buf, *cy = buf + 3 * lpix, *ccb = cy + lpix, *ccr = ccb + npix;
+  float *ny = ccr + npix, *ncb = ny + lpix, *ncr = ncb + npix;
+  const float *clean[3] = { cy, ccb, ccr };
+  float *noisy[3] = { ny, ncb, ncr };
+  double lv[3];
+
+  if (frames != NULL && frames->frames->len > 0
+      && rng_uniform (r) < cfg->frames_ratio) {
+    const Frame *f = &g_array_index (frames->frames, Frame,
+        rng_below (r, frames->frames->len));
+    Crop c = random_crop (r, f, S);
+    crop (f, 3, &c, S, rgb);
+  } else if (fast) {
+    guint CS = aenn_leaves_cache_side (cfg, AENN_INPUT_YUV420), j;
+    Crop c;
+    j = rng_below (r, cfg->cache_images);
+    c.x0 = rng_below (r, CS - S + 1);
+    c.y0 = rng_below (r, CS - S + 1);
+    c.t = rng_below (r, 8);
+    if (cache != NULL)
+      crop_image (cache->cur[j], CS, 3, &c, S, rgb);
+    else {
+      float *img = g_new (float, (gsize) 3 * CS * CS);
+      aenn_leaves_cache_render (cfg, AENN_INPUT_YUV420, 3, j,
+          aenn_leaves_cache_gen (cfg, j, step), img);
+      crop_image (img, CS, 3, &c, S, rgb);
+      g_free (img);
+    }
+  } else
+    aenn_deadleaves_render (&cfg->leaves, rng_next (r), 3, S, S, rgb);
+
+  aenn_colour_rgb_to_yuv420 (rgb, S, S, cy, ccb, ccr);
+  if (rng_uniform (r) < cfg->colour_rgb_ratio) {
+    double s = cfg->sigma_min + rng_uniform (r) * (cfg->sigma_max
+        - cfg->sigma_min);
+    aenn_colour_noise_rgb_420 (r, clean, noisy, S, S, s, AENN_YCBCR_STUDIO,
+        cfg->quantize, lv);
+  } else {
+    for (guint k = 0; k < 3; k++)
+      lv[k] = cfg->sigma_min + rng_uniform (r) * (cfg->sigma_max
+          - cfg->sigma_min);
+    aenn_colour_noise_planes_420 (r, clean, noisy, S, S, lv, cfg->quantize);
+  }
+  aenn_colour_yuv420_to_channels (cy, ccb, ccr, P, P, target);
+  aenn_colour_yuv420_to_channels (ny, ncb, ncr, P, P, input);
+  for (guint k = 0; k < 6; k++)
+    levels[k] = (float) lv[k < 4 ? 0 : k - 3];
+  for (gsize i = 0; i < npix; i++)
+    mask[i] = 1.0f;
+  g_free (buf);
+}
+
+/* A plane patch (the plane layout, any number of channels sharing one
+ * noise level): *sigma that level. */
+static void
+make_plane (const AennTrainConfig * cfg, const AennFrameSet * frames,
+    const AennLeavesCache * cache, guint C, guint64 step, Rng * rng,
+    float *input, float *target, float *mask, float *sigma)
+{
+  Rng r = *rng;
   guint P = cfg->patch;
   gsize npix = (gsize) P * P, n = C * npix;
   gboolean fast = cfg->sampler == AENN_SAMPLER_CACHE;
+  AennInputLayout layout = AENN_INPUT_PLANE;
 
-  rng_init (&r, cfg->seed, step, index);
   if (cfg->mode == AENN_TRAIN_SUPERVISED) {
     if (frames != NULL && frames->frames->len > 0
         && rng_uniform (&r) < cfg->frames_ratio) {
@@ -126,7 +216,7 @@ aenn_train_make_sample_cached (const AennTrainConfig * cfg,
       Crop c = random_crop (&r, f, P);
       crop (f, C, &c, P, target);
     } else if (fast) {
-      guint S = aenn_leaves_cache_side (cfg), j;
+      guint S = aenn_leaves_cache_side (cfg, layout), j;
       Crop c;
       j = rng_below (&r, cfg->cache_images);
       c.x0 = rng_below (&r, S - P + 1);
@@ -136,8 +226,8 @@ aenn_train_make_sample_cached (const AennTrainConfig * cfg,
         crop_image (cache->cur[j], S, C, &c, P, target);
       else {
         float *img = g_new (float, (gsize) C * S * S);
-        aenn_leaves_cache_render (cfg, C, j, aenn_leaves_cache_gen (cfg, j,
-                step), img);
+        aenn_leaves_cache_render (cfg, layout, C, j,
+            aenn_leaves_cache_gen (cfg, j, step), img);
         crop_image (img, S, C, &c, P, target);
         g_free (img);
       }
@@ -209,6 +299,24 @@ aenn_train_make_sample_cached (const AennTrainConfig * cfg,
       j++;
     }
   }
+}
+
+void
+aenn_train_make_sample_cached (const AennTrainConfig * cfg,
+    const AennFrameSet * frames, const AennLeavesCache * cache,
+    AennInputLayout layout, guint C, guint64 step, guint index, float *input,
+    float *target, float *mask, float *sigma)
+{
+  Rng r;
+
+  rng_init (&r, cfg->seed, step, index);
+  if (layout == AENN_INPUT_YUV420) {
+    make_yuv420 (cfg, frames, cache, step, &r, input, target, mask, sigma);
+    return;
+  }
+  make_plane (cfg, frames, cache, C, step, &r, input, target, mask, sigma);
+  for (guint c = 1; c < C; c++)
+    sigma[c] = sigma[0];
 }
 
 guint

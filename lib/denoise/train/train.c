@@ -3,6 +3,7 @@
  * engine, checkpoints. */
 #include "config.h"
 #include "denoise/synth/noise.h"
+#include "denoise/synth/colour_noise.h"
 #include "denoise/train/train_priv.h"
 #include "denoise/train/grad.h"
 #include "denoise/engine/engine.h"
@@ -56,6 +57,7 @@ struct _AennTrainer
 
   /* validation */
   float *val_clean, *val_noisy, *val_out;       /* (VAL_N, C, S, S) */
+  float val_levels[AENN_MAX_IN_CHANNELS];       /* (C) */
   AennPlan *plan;
   gboolean validated;
   double val_psnr_in, val_psnr_out;
@@ -96,11 +98,12 @@ trainer_free_buffers (AennTrainer * tr)
 }
 
 static AennLeavesCache *
-leaves_cache_new (const AennTrainConfig * c, guint channels)
+leaves_cache_new (const AennTrainConfig * c, AennInputLayout layout,
+    guint channels)
 {
   AennLeavesCache *lc = g_new0 (AennLeavesCache, 1);
   lc->n = c->cache_images;
-  lc->side = aenn_leaves_cache_side (c);
+  lc->side = aenn_leaves_cache_side (c, layout);
   lc->channels = channels;
   lc->buf = g_new (float, (gsize) lc->n * 2 * channels * lc->side * lc->side);
   lc->gen = g_new (guint64, 2 * lc->n);
@@ -132,8 +135,8 @@ run_render (guint task, guint worker, gpointer user_data)
 {
   AennTrainer *tr = user_data;
   guint j = tr->job_slot[task], b = tr->job_buf[task];
-  aenn_leaves_cache_render (&tr->cfg, tr->cache->channels, j,
-      tr->job_gen[task], cache_image (tr->cache, j, b));
+  aenn_leaves_cache_render (&tr->cfg, tr->model->layout, tr->cache->channels,
+      j, tr->job_gen[task], cache_image (tr->cache, j, b));
   tr->cache->gen[2 * j + b] = tr->job_gen[task];
 }
 
@@ -170,6 +173,49 @@ cache_prepare (AennTrainer * tr)
       tr->job_gen[tr->n_jobs++] = next;
     }
   }
+}
+
+/* The channels of the frames and images a model trains from: RGB for a
+ * yuv420 model, its own input's otherwise. */
+static guint
+frame_channels (const AennModel * m)
+{
+  return m->layout == AENN_INPUT_YUV420 ? 3 : m->in_channels;
+}
+
+/* A yuv420 model's validation set: colour dead leaves of twice the side,
+ * studio-range 4:2:0, RGB noise through the matrix. */
+static void
+make_val_yuv420 (AennTrainer * tr)
+{
+  guint S = 2 * VAL_SIZE;
+  gsize vn = (gsize) 6 * VAL_SIZE * VAL_SIZE, lpix = ((gsize) S) * S;
+  gsize cpix = (gsize) VAL_SIZE * VAL_SIZE;
+  /* (3, S, S) RGB, then clean Y (S, S), Cb, Cr, noisy the same */
+  float *buf = g_new (float, 3 * lpix + 2 * (lpix + 2 * cpix));
+  float *rgb = buf, *cy = buf + 3 * lpix, *ccb = cy + lpix, *ccr = ccb + cpix;
+  float *ny = ccr + cpix, *ncb = ny + lpix, *ncr = ncb + cpix;
+  const float *clean[3] = { cy, ccb, ccr };
+  float *noisy[3] = { ny, ncb, ncr };
+  double lv[3] = { 0.0, 0.0, 0.0 };
+
+  for (guint i = 0; i < VAL_N; i++) {
+    AennDeadLeavesParams lp;
+    Rng r;
+    aenn_deadleaves_params_init (&lp);
+    aenn_deadleaves_render (&lp, VAL_SEED + i, 3, S, S, rgb);
+    aenn_colour_rgb_to_yuv420 (rgb, S, S, cy, ccb, ccr);
+    rng_init (&r, VAL_SEED, i, 1);
+    aenn_colour_noise_rgb_420 (&r, clean, noisy, S, S, VAL_SIGMA,
+        AENN_YCBCR_STUDIO, TRUE, lv);
+    aenn_colour_yuv420_to_channels (cy, ccb, ccr, VAL_SIZE, VAL_SIZE,
+        tr->val_clean + i * vn);
+    aenn_colour_yuv420_to_channels (ny, ncb, ncr, VAL_SIZE, VAL_SIZE,
+        tr->val_noisy + i * vn);
+  }
+  for (guint k = 0; k < 6; k++)
+    tr->val_levels[k] = (float) lv[k < 4 ? 0 : k - 3];
+  g_free (buf);
 }
 
 void
@@ -233,7 +279,7 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
 
   if (cfg->sampler == AENN_SAMPLER_CACHE && cfg->mode ==
       AENN_TRAIN_SUPERVISED && cfg->frames_ratio < 1.0) {
-    tr->cache = leaves_cache_new (cfg, C);
+    tr->cache = leaves_cache_new (cfg, model->layout, frame_channels (model));
     tr->job_slot = g_new (guint, cfg->cache_images);
     tr->job_buf = g_new (guint, cfg->cache_images);
     tr->job_gen = g_new (guint64, cfg->cache_images);
@@ -257,7 +303,11 @@ aenn_trainer_new (AennModel * model, const AennTrainConfig * cfg,
     tr->val_clean = g_new (float, VAL_N * vn);
     tr->val_noisy = g_new (float, VAL_N * vn);
     tr->val_out = g_new (float, VAL_N * vn);
-    for (guint i = 0; i < VAL_N; i++) {
+    for (guint c = 0; c < C; c++)
+      tr->val_levels[c] = VAL_SIGMA;
+    if (model->layout == AENN_INPUT_YUV420)
+      make_val_yuv420 (tr);
+    for (guint i = 0; i < VAL_N && model->layout != AENN_INPUT_YUV420; i++) {
       AennDeadLeavesParams lp;
       aenn_deadleaves_params_init (&lp);
       aenn_deadleaves_render (&lp, VAL_SEED + i, C, VAL_SIZE, VAL_SIZE,
@@ -285,14 +335,16 @@ gboolean
 aenn_trainer_set_frames (AennTrainer * tr, AennFrameSet * set, GError ** error)
 {
   guint n_pairs;
-  if (aenn_frame_set_get_channels (set) != tr->model->in_channels) {
+  if (aenn_frame_set_get_channels (set) != frame_channels (tr->model)) {
     g_set_error (error, AENN_ERROR, AENN_ERROR_DATA, "frames have %u "
-        "channels, the model takes %u", aenn_frame_set_get_channels (set),
-        tr->model->in_channels);
+        "channels, the model takes %u%s", aenn_frame_set_get_channels (set),
+        frame_channels (tr->model), tr->model->layout == AENN_INPUT_YUV420 ?
+        " (RGB frames for a yuv420 model)" : "");
     aenn_frame_set_free (set);
     return FALSE;
   }
-  if (!aenn_frame_set_check (set, tr->cfg.patch, &n_pairs, error)) {
+  if (!aenn_frame_set_check (set, aenn_train_luma_patch (&tr->cfg,
+              tr->model->layout), &n_pairs, error)) {
     aenn_frame_set_free (set);
     return FALSE;
   }
@@ -379,11 +431,11 @@ run_chunk (guint task, guint worker, gpointer user_data)
   float *dp = tr->task_grad + task * tr->n_params;
 
   for (guint b = 0; b < nb; b++) {
-    float sigma;
-    aenn_train_make_sample_cached (c, tr->frames, tr->cache, C, tr->step,
-        first + b, w->input, w->target + b * C * npix, w->mask + b * npix,
-        &sigma);
-    aenn_grad_set_input (w->grad, b, w->input, sigma);
+    float levels[AENN_MAX_IN_CHANNELS];
+    aenn_train_make_sample_cached (c, tr->frames, tr->cache,
+        tr->model->layout, C, tr->step, first + b, w->input,
+        w->target + b * C * npix, w->mask + b * npix, levels);
+    aenn_grad_set_input_levels (w->grad, b, w->input, levels);
   }
   aenn_grad_forward (w->grad, nb);
   memset (dp, 0, tr->n_params * sizeof (float));
@@ -495,13 +547,14 @@ aenn_trainer_validate (AennTrainer * tr, double *psnr_in, double *psnr_out,
   gsize plane = (gsize) VAL_SIZE * VAL_SIZE, vn = C * plane;
 
   for (guint i = 0; i < VAL_N; i++) {
-    const float *src[4];
-    float *dst[4];
+    const float *src[AENN_MAX_IN_CHANNELS];
+    float *dst[AENN_MAX_IN_CHANNELS];
     for (guint c = 0; c < C; c++) {
       src[c] = tr->val_noisy + i * vn + c * plane;
       dst[c] = tr->val_out + i * vn + c * plane;
     }
-    aenn_plan_process (tr->plan, src, VAL_SIZE, dst, VAL_SIZE, VAL_SIGMA);
+    aenn_plan_process_levels (tr->plan, src, VAL_SIZE, dst, VAL_SIZE,
+        tr->val_levels);
   }
   tr->val_psnr_in = psnr (tr->val_noisy, tr->val_clean, VAL_N * vn, FALSE);
   tr->val_psnr_out = psnr (tr->val_out, tr->val_clean, VAL_N * vn, TRUE);
@@ -568,9 +621,15 @@ aenn_trainer_save_model (AennTrainer * tr, const gchar * path, GError ** error)
       g_strdup_printf ("%.3f", tr->val_psnr_out));
   g_hash_table_insert (meta, "aenn.val_psnr_input",
       g_strdup_printf ("%.3f", tr->val_psnr_in));
-  g_hash_table_insert (meta, "aenn.val_set", g_strdup_printf ("%u dead "
-          "leaves images %ux%u, gaussian sigma %g, 8-bit input", VAL_N,
-          VAL_SIZE, VAL_SIZE, VAL_SIGMA));
+  if (tr->model->layout == AENN_INPUT_YUV420)
+    g_hash_table_insert (meta, "aenn.val_set", g_strdup_printf ("%u colour "
+            "dead leaves images %ux%u, studio-range YCbCr 4:2:0, gaussian "
+            "RGB sigma %g through the BT.601 matrix, 8-bit input, PSNR "
+            "over Y, Cb and Cr", VAL_N, 2 * VAL_SIZE, 2 * VAL_SIZE, VAL_SIGMA));
+  else
+    g_hash_table_insert (meta, "aenn.val_set", g_strdup_printf ("%u dead "
+            "leaves images %ux%u, gaussian sigma %g, 8-bit input", VAL_N,
+            VAL_SIZE, VAL_SIZE, VAL_SIGMA));
   ok = aenn_model_save_full (tr->model, path, meta, NULL, 0, error);
   g_hash_table_unref (meta);
   return ok;

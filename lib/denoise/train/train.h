@@ -68,13 +68,21 @@ typedef struct
    * as the render sampler and resume as before. */
   AennSampler sampler;
   guint cache_images, cache_side, cache_steps;
+  /* yuv420 models: the share of patches whose noise is RGB Gaussian
+   * through the BT.601 matrix; the others get independent noise per
+   * plane, each plane's level drawn from the sigma range. Written to the
+   * JSON only when not the default, so that other models' configurations
+   * stay as they were. */
+  double colour_rgb_ratio;
 } AennTrainConfig;
 
 /* Defaults: seed 1, 100000 steps, batch 32, patch 64, chunk 4, lr 1e-3 to
  * 1e-5, warm-up 1000, clip 1, Adam .9/.999/1e-8, supervised Gaussian 0..55
- * quantized, render sampler (cache: 64 images, side 0, 128 steps). */
+ * quantized, render sampler (cache: 64 images, side 0, 128 steps), colour
+ * RGB-noise ratio 0.9. */
 void aenn_train_config_init (AennTrainConfig * cfg);
-/* Range checks naming the field; the model fixes channels and levels. */
+/* Range checks naming the field; the model fixes channels and levels
+ * (and a yuv420 model trains supervised with Gaussian noise only). */
 gboolean aenn_train_config_check (const AennTrainConfig * cfg,
     const AennModel * model, GError ** error);
 gchar *aenn_train_config_to_json (const AennTrainConfig * cfg);
@@ -119,6 +127,19 @@ void aenn_train_make_sample (const AennTrainConfig * cfg,
     const AennFrameSet * frames, guint channels, guint64 step, guint index,
     float *input, float *target, float *mask, float *sigma);
 
+/* The same for a model of layout yuv420 (supervised): frames (may be NULL
+ * with frames_ratio 0) are RGB (3 channels); a clean RGB patch of 2 patch
+ * pixels a side (a crop of a frame with the plane path's flips and
+ * transposes, or colour dead leaves) becomes studio-range YCbCr 4:2:0
+ * (aenn_colour_rgb_to_yuv420) and gets colour noise; input and target are
+ * (6, patch, patch) in the layout's channel order, mask (patch, patch),
+ * levels (6) each channel's noise level (the luma's for 0..3, Cb's and
+ * Cr's for 4 and 5: the root of that plane's noise variance, 0..255). */
+void aenn_train_make_sample_yuv420 (const AennTrainConfig * cfg,
+    const AennFrameSet * frames, guint64 step, guint index, float *input,
+    float *target, float *mask, float levels[6]);
+
+
 /* ---- the trainer ---- */
 
 /* Starting weights: He-uniform (aenn_model_randomize), zero biases, and the
@@ -155,7 +176,11 @@ const gchar *aenn_trainer_get_kernels_name (const AennTrainer * tr);
 
 /* PSNR (dB) of the noisy input and of the network's output (through
  * aenn_engine) on a fixed set: 16 dead-leaves images of 128 x 128, sigma 25,
- * 8-bit input. The same set for every seed, so runs compare. */
+ * 8-bit input. The same set for every seed, so runs compare. A yuv420
+ * model's set is 16 colour dead-leaves images of 256 x 256 in studio-range
+ * YCbCr 4:2:0 with RGB noise of sigma 25 through the matrix, each channel
+ * told its plane's level; the PSNR is over every Y, Cb and Cr sample (the
+ * I420 frame's). */
 gboolean aenn_trainer_validate (AennTrainer * tr, double *psnr_in,
     double *psnr_out, GError ** error);
 

@@ -39,18 +39,27 @@ typedef struct
   const float **cur;            /* (n): this step's image of each slot */
 } AennLeavesCache;
 
-guint aenn_leaves_cache_side (const AennTrainConfig * cfg);
+/* The side of a patch in luma (frame) pixels: the patch itself for the
+ * plane layout, twice it for yuv420 (whose channels are at chroma
+ * resolution). */
+guint aenn_train_luma_patch (const AennTrainConfig * cfg,
+    AennInputLayout layout);
+/* Cached images are in frame pixels: RGB for yuv420 models. */
+guint aenn_leaves_cache_side (const AennTrainConfig * cfg,
+    AennInputLayout layout);
 guint64 aenn_leaves_cache_gen (const AennTrainConfig * cfg, guint slot,
     guint64 step);
 /* out: (channels, side, side) */
-void aenn_leaves_cache_render (const AennTrainConfig * cfg, guint channels,
-    guint slot, guint64 gen, float *out);
-/* aenn_train_make_sample with the images of step `step` (cache->cur), or
- * rendering the one it needs when cache is NULL. */
+void aenn_leaves_cache_render (const AennTrainConfig * cfg,
+    AennInputLayout layout, guint channels, guint slot, guint64 gen,
+    float *out);
+/* aenn_train_make_sample (plane layout) or aenn_train_make_sample_yuv420
+ * with the images of step `step` (cache->cur), or rendering the one it
+ * needs when cache is NULL. sigma: (C) each input channel's noise level. */
 void aenn_train_make_sample_cached (const AennTrainConfig * cfg,
-    const AennFrameSet * frames, const AennLeavesCache * cache, guint C,
-    guint64 step, guint index, float *input, float *target, float *mask,
-    float *sigma);
+    const AennFrameSet * frames, const AennLeavesCache * cache,
+    AennInputLayout layout, guint C, guint64 step, guint index, float *input,
+    float *target, float *mask, float *sigma);
 
 /* Blind-spot pixels per patch in n2v mode. */
 guint aenn_n2v_count (const AennTrainConfig * cfg);
