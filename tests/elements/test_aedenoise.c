@@ -871,6 +871,49 @@ GST_START_TEST (test_temporal)
 
 GST_END_TEST;
 
+/* videorate doubling 15 fps to 30: each frame twice; the second of each
+ * pair is not a new look, so it comes out as the first did (counted as a
+ * new look, it would come out closer to the mean of the looks, and
+ * different) */
+GST_START_TEST (test_temporal_videorate)
+{
+  GstHarness *h = gst_harness_new_parse ("videorate ! "
+      "video/x-raw,framerate=30/1 ! aedenoise noise-level=20");
+  GstVideoInfo info;
+  GstBuffer *prev = NULL;
+  guint pairs = 0, outs = 0;
+
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 64, 48);
+  GST_VIDEO_INFO_FPS_N (&info) = 15;
+  GST_VIDEO_INFO_FPS_D (&info) = 1;
+  gst_harness_set_src_caps (h, gst_video_info_to_caps (&info));
+  for (gint i = 0; i < 8; i++) {
+    GstBuffer *in = make_still (&info, i, 20), *out;
+    GST_BUFFER_PTS (in) = i * GST_SECOND / 15;
+    GST_BUFFER_DURATION (in) = GST_SECOND / 15;
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    while ((out = gst_harness_try_pull (h)) != NULL) {
+      outs++;
+      if (prev != NULL && buffers_equal (&info, prev, out))
+        pairs++;
+      if (prev)
+        gst_buffer_unref (prev);
+      prev = out;
+    }
+  }
+  /* 8 frames in (videorate holds the last back), about twice as many out:
+   * every duplicate's output is its frame's again, so no more distinct
+   * outputs than frames in */
+  fail_unless (outs >= 13, "%u frames out", outs);
+  fail_unless (pairs >= 6 && outs - pairs <= 8, "%u outputs, %u the same "
+      "as the one before", outs, pairs);
+  if (prev)
+    gst_buffer_unref (prev);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* ---- 5: the noise estimate ---- */
 
 static gdouble
@@ -1225,6 +1268,7 @@ aedenoise_suite (void)
   tcase_add_test (tc, test_bad_model_files);
   tcase_add_test (tc, test_properties_while_flowing);
   tcase_add_test (tc, test_temporal);
+  tcase_add_test (tc, test_temporal_videorate);
   tcase_add_test (tc, test_controller);
   tcase_add_test (tc, test_noise_estimate);
   tcase_add_test (tc, test_latency);
