@@ -143,6 +143,19 @@ def i420_split(buf, w, h):
     return [y, u, v]
 
 
+def read_frames(path, count, w, h, colour, who):
+    """count raw frames (grey, or I420 plane triples) a method wrote."""
+    data = open(path, 'rb').read()
+    n = w * h * 3 // 2 if colour else w * h
+    if len(data) != n * count:
+        sys.exit('aenn-video-eval: %s wrote %d bytes, expected %d'
+                 % (who, len(data), n * count))
+    outs = [data[i * n:(i + 1) * n] for i in range(count)]
+    if colour:
+        return [i420_split(o, w, h) for o in outs]
+    return [np.frombuffer(o, np.uint8).reshape(h, w) for o in outs]
+
+
 # ---- methods: each takes a list of frames (grey arrays, or I420 plane
 # triples) and returns the outputs and the wall time ----
 
@@ -180,15 +193,7 @@ class Element:
         t0 = time.perf_counter()
         run(cmd, self.env)
         wall = time.perf_counter() - t0
-        data = open(fout, 'rb').read()
-        n = w * h * 3 // 2 if colour else w * h
-        if len(data) != n * len(frames):
-            sys.exit('aenn-video-eval: aedenoise wrote %d bytes, expected %d'
-                     % (len(data), n * len(frames)))
-        outs = [data[i * n:(i + 1) * n] for i in range(len(frames))]
-        if colour:
-            return [i420_split(o, w, h) for o in outs], wall
-        return [np.frombuffer(o, np.uint8).reshape(h, w) for o in outs], wall
+        return read_frames(fout, len(frames), w, h, colour, 'aedenoise'), wall
 
 
 class FFmpeg:
@@ -210,15 +215,8 @@ class FFmpeg:
              '-i', fin, '-vf', self.vf, '-f', 'rawvideo', '-pix_fmt', pf,
              '-y', fout])
         wall = time.perf_counter() - t0
-        data = open(fout, 'rb').read()
-        n = w * h * 3 // 2 if colour else w * h
-        if len(data) != n * len(frames):
-            sys.exit('aenn-video-eval: ffmpeg %s wrote %d frames, expected %d'
-                     % (self.vf, len(data) // n, len(frames)))
-        outs = [data[i * n:(i + 1) * n] for i in range(len(frames))]
-        if colour:
-            return [i420_split(o, w, h) for o in outs], wall
-        return [np.frombuffer(o, np.uint8).reshape(h, w) for o in outs], wall
+        return read_frames(fout, len(frames), w, h, colour,
+                           'ffmpeg ' + self.vf), wall
 
 
 class OpenCVMulti:

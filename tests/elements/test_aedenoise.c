@@ -758,6 +758,25 @@ spatial_of (GstVideoFormat fmt, gint w, gint hh, GstBuffer * in)
   return out;
 }
 
+/* Frame i at pts through h: its output must be the spatial result (the
+ * temporal state started again). */
+static void
+expect_spatial (GstHarness * h, GstVideoInfo * info, gint i,
+    GstClockTime pts, const gchar * what)
+{
+  GstBuffer *in = make_still (info, i, 20), *out, *sp;
+
+  GST_BUFFER_PTS (in) = pts;
+  out = push_pull (h, in);
+  sp = spatial_of (GST_VIDEO_INFO_FORMAT (info), GST_VIDEO_INFO_WIDTH (info),
+      GST_VIDEO_INFO_HEIGHT (info), in);
+  fail_unless (buffers_equal (info, out, sp), "%s: %s",
+      GST_VIDEO_INFO_NAME (info), what);
+  gst_buffer_unref (in);
+  gst_buffer_unref (out);
+  gst_buffer_unref (sp);
+}
+
 GST_START_TEST (test_temporal)
 {
   static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_GRAY8,
@@ -814,13 +833,7 @@ GST_START_TEST (test_temporal)
       gst_segment_init (&seg, GST_FORMAT_TIME);
       fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
     }
-    in = make_still (&info, 20, 20);
-    out = push_pull (h, in);
-    sp = spatial_of (fmts[f], w, hh, in);
-    fail_unless (buffers_equal (&info, out, sp), "after a flush");
-    gst_buffer_unref (in);
-    gst_buffer_unref (out);
-    gst_buffer_unref (sp);
+    expect_spatial (h, &info, 20, 0, "after a flush");
 
     /* so does a new segment (a seek without flush) */
     in = make_still (&info, 21, 20);
@@ -832,37 +845,16 @@ GST_START_TEST (test_temporal)
       seg.start = GST_SECOND;
       fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
     }
-    in = make_still (&info, 22, 20);
-    GST_BUFFER_PTS (in) = 2 * GST_SECOND;
-    out = push_pull (h, in);
-    sp = spatial_of (fmts[f], w, hh, in);
-    fail_unless (buffers_equal (&info, out, sp), "after a new segment");
-    gst_buffer_unref (in);
-    gst_buffer_unref (out);
-    gst_buffer_unref (sp);
+    expect_spatial (h, &info, 22, 2 * GST_SECOND, "after a new segment");
 
     /* and new caps */
     set_caps_of (h, fmts[f], w + 1, hh);
     set_caps_of (h, fmts[f], w, hh);
-    in = make_still (&info, 23, 20);
-    GST_BUFFER_PTS (in) = 3 * GST_SECOND;
-    out = push_pull (h, in);
-    sp = spatial_of (fmts[f], w, hh, in);
-    fail_unless (buffers_equal (&info, out, sp), "after new caps");
-    gst_buffer_unref (in);
-    gst_buffer_unref (out);
-    gst_buffer_unref (sp);
+    expect_spatial (h, &info, 23, 3 * GST_SECOND, "after new caps");
 
     /* temporal=false while playing: each frame alone */
     g_object_set (h->element, "temporal", FALSE, NULL);
-    in = make_still (&info, 24, 20);
-    GST_BUFFER_PTS (in) = 4 * GST_SECOND;
-    out = push_pull (h, in);
-    sp = spatial_of (fmts[f], w, hh, in);
-    fail_unless (buffers_equal (&info, out, sp), "temporal off");
-    gst_buffer_unref (in);
-    gst_buffer_unref (out);
-    gst_buffer_unref (sp);
+    expect_spatial (h, &info, 24, 4 * GST_SECOND, "temporal off");
 
     gst_harness_teardown (h);
     gst_harness_teardown (hs);
