@@ -48,7 +48,7 @@ def i420_chroma_shift(noisy, model, build, tmp):
         cmd = ["gst-launch-1.0", "-q", "filesrc", "location=" + fyuv, "!",
                "rawvideoparse", "width=%d" % w, "height=%d" % h,
                "format=i420", "framerate=25/1", "!", "aedenoise",
-               "noise-level=-1"]
+               "temporal=false", "noise-level=-1"]
         if model != "default":
             cmd.append("model-file=" + model)
         ae._run(cmd + ["!", "filesink", "location=" + fout], env,
