@@ -50,7 +50,7 @@ run () {                        # build format element... -> md5 of output
   b=$1 f=$2
   shift 2
   extra=""
-  [ "$1" = aedenoise ] && extra=$(temporal_off "$b")
+  [ "$1" = aedenoise ] && extra=$(temporal_off "$b" || true)
   GST_PLUGIN_PATH_1_0=$b/plugins GST_REGISTRY_1_0=$tmp/reg-$(basename "$b").bin \
     gst-launch-1.0 -q filesrc location="$tmp/in.rgb" \
     ! rawvideoparse format=rgb width=$W height=$H framerate=30/1 \
