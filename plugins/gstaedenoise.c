@@ -70,10 +70,11 @@
  * temporal mode fuses each pixel with its running means over the frames
  * it stood still (at most 15), and falls back to the single-frame result
  * where it moved; it keeps 7 bytes per sample (22 MB at 1080p I420). The
- * embedded default model is sized for real time on the portable path
- * and trained on synthetic images; on Set12 at sigma 25 it reaches 27.1 dB, short of the best
- * classical filters (ffmpeg's dctdnoiz: 28.8 dB) at a small fraction of
- * their cost. Speed and quality: docs/performance.md, docs/evaluation.md,
+ * embedded default model is sized for real time on the portable path and
+ * trained on synthetic images; on Set12 at sigma 25 it reaches 27.1 dB,
+ * short of the best classical filters (ffmpeg's dctdnoiz: 28.8 dB) at a
+ * small fraction of their cost. Speed and quality: docs/performance.md,
+ * docs/evaluation.md,
  * models/README.md.
  */
 
